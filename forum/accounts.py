@@ -1,0 +1,234 @@
+"""Accounts: registration, sign-in sessions, API tokens and profiles."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from forum import security, validation
+from forum.errors import Conflict, Invalid, NotFound, PermissionDenied
+from forum.models import ApiToken, Session, User
+
+USERNAME_RE = re.compile(r"[a-z0-9_]{3,30}")
+EMAIL_RE = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+
+SUGGESTED_ROLES = (
+    "District Collector",
+    "Sub-Divisional Magistrate",
+    "Forest Officer",
+    "Transport Planner",
+    "Section Officer",
+    "Under Secretary",
+    "Deputy Secretary",
+    "Medical Officer",
+    "Finance Officer",
+    "Block Development Officer",
+    "Data Analyst",
+    "Teacher Educator",
+)
+SUGGESTED_SECTORS = (
+    "Environment",
+    "Transport",
+    "Health",
+    "Finance",
+    "Revenue",
+    "Education",
+    "Agriculture",
+    "Rural Development",
+    "Urban Development",
+    "Digital Governance",
+    "Personnel and Training",
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _username(value: object) -> str:
+    if isinstance(value, str):
+        value = value.strip().lower()
+    return validation.pattern(
+        value, "username", USERNAME_RE, "must be 3-30 lower-case letters, digits or underscores"
+    )
+
+
+def _email(value: object) -> str:
+    email = validation.one_line(value, "email", min_len=3, max_len=254, label="Email")
+    if not EMAIL_RE.fullmatch(email):
+        raise Invalid("Email does not look like an address.", fields={"email": "is not an address"})
+    return email.lower()
+
+
+def _password(value: object, field: str = "password") -> str:
+    if not isinstance(value, str) or not (PASSWORD_MIN <= len(value) <= PASSWORD_MAX):
+        problem = f"must be {PASSWORD_MIN} to {PASSWORD_MAX} characters"
+        raise Invalid(f"Password {problem}.", fields={field: problem})
+    return value
+
+
+def _profile_fields(display_name: object, role: object, sector: object) -> dict[str, str]:
+    return {
+        "display_name": validation.one_line(display_name, "display_name", max_len=60, label="Display name"),
+        "role": validation.one_line(role, "role", max_len=80),
+        "sector": validation.one_line(sector, "sector", max_len=80),
+    }
+
+
+async def register(
+    username: object,
+    email: object,
+    password: object,
+    display_name: object = None,
+    role: object = None,
+    sector: object = None,
+    *,
+    is_admin: bool = False,
+) -> User:
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    for field, check, raw in (
+        ("username", _username, username),
+        ("email", _email, email),
+        ("password", _password, password),
+    ):
+        try:
+            values[field] = check(raw)
+        except Invalid as exc:
+            errors.update(exc.fields)
+    try:
+        profile = _profile_fields(display_name, role, sector)
+    except Invalid as exc:
+        errors.update(exc.fields)
+        profile = {}
+    if errors:
+        raise Invalid("Some fields need attention.", fields=errors)
+    if await User.filter(username=values["username"]).exists():
+        raise Conflict("That username is taken.", code="username_taken", fields={"username": "is taken"})
+    if await User.filter(email=values["email"]).exists():
+        raise Conflict("That email is already registered.", code="email_taken", fields={"email": "is already registered"})
+    password_hash = await security.hash_password(values["password"])
+    try:
+        return await User.create(
+            username=values["username"],
+            email=values["email"],
+            password_hash=password_hash,
+            display_name=profile["display_name"] or values["username"],
+            role=profile["role"],
+            sector=profile["sector"],
+            is_admin=is_admin,
+        )
+    except IntegrityError:
+        raise Conflict("That username or email is taken.", code="username_taken") from None
+
+
+async def authenticate(username: object, password: object) -> User | None:
+    if not isinstance(username, str) or not isinstance(password, str) or len(password) > PASSWORD_MAX:
+        return None
+    user = await User.get_or_none(username=username.strip().lower()[:30])
+    ok = await security.verify_password(user.password_hash if user else None, password)
+    return user if ok else None
+
+
+async def start_session(user: User, days: int) -> str:
+    token = security.new_token()
+    await Session.create(
+        token_hash=security.token_digest(token), user=user, expires_at=_now() + timedelta(days=days)
+    )
+    return token
+
+
+async def user_for_session(token: str) -> User | None:
+    if not token or len(token) > 100:
+        return None
+    session = await Session.get_or_none(token_hash=security.token_digest(token)).select_related("user")
+    if session is None:
+        return None
+    if session.expires_at <= _now():
+        await session.delete()
+        return None
+    return session.user
+
+
+async def end_session(token: str) -> None:
+    await Session.filter(token_hash=security.token_digest(token)).delete()
+
+
+async def create_token(user: User, name: object = "") -> tuple[str, ApiToken]:
+    label = validation.one_line(name, "name", max_len=60) or "API token"
+    token = security.new_token()
+    row = await ApiToken.create(token_hash=security.token_digest(token), user=user, name=label)
+    return token, row
+
+
+async def user_for_token(token: str) -> User | None:
+    if not token or len(token) > 100:
+        return None
+    row = await ApiToken.get_or_none(token_hash=security.token_digest(token)).select_related("user")
+    if row is None:
+        return None
+    now = _now()
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+        await ApiToken.filter(id=row.id).update(last_used_at=now)
+    return row.user
+
+
+async def revoke_token(token: str) -> bool:
+    return await ApiToken.filter(token_hash=security.token_digest(token)).delete() > 0
+
+
+async def list_tokens(user: User) -> list[ApiToken]:
+    return await ApiToken.filter(user_id=user.id).order_by("-created_at")
+
+
+async def revoke_token_by_id(user: User, token_id: int) -> None:
+    if not await ApiToken.filter(id=token_id, user_id=user.id).delete():
+        raise NotFound("No such token.")
+
+
+async def update_profile(
+    actor: User, user: User, *, display_name: object, role: object, sector: object, bio: object = ""
+) -> User:
+    if actor.id != user.id and not actor.is_admin:
+        raise PermissionDenied("You can only edit your own profile.")
+    fields = _profile_fields(display_name, role, sector)
+    fields["display_name"] = fields["display_name"] or user.username
+    fields["bio"] = validation.text(bio, "bio", max_len=1000)
+    user.update_from_dict(fields)
+    await user.save(update_fields=list(fields))
+    return user
+
+
+async def change_password(user: User, current: object, new: object) -> None:
+    """Changes the password and signs out every session and token of the user."""
+    if not isinstance(current, str) or not await security.verify_password(user.password_hash, current):
+        raise Invalid("The current password is wrong.", fields={"current_password": "is wrong"})
+    password_hash = await security.hash_password(_password(new, "new_password"))
+    async with in_transaction():
+        await User.filter(id=user.id).update(password_hash=password_hash)
+        await Session.filter(user_id=user.id).delete()
+        await ApiToken.filter(user_id=user.id).delete()
+    user.password_hash = password_hash
+
+
+async def get_by_username(username: str) -> User:
+    user = await User.get_or_none(username=username.strip().lower()[:30])
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+async def create_admin(username: str, email: str, password: str) -> User:
+    """Creates the admin, or makes an existing user an admin with this password."""
+    existing = await User.get_or_none(username=username.strip().lower())
+    if existing is not None:
+        existing.is_admin = True
+        existing.password_hash = await security.hash_password(_password(password))
+        await existing.save(update_fields=["is_admin", "password_hash"])
+        return existing
+    return await register(username, email, password, is_admin=True)

@@ -1,0 +1,186 @@
+"""Communities of practice and their members."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from forum import permissions, validation
+from forum.errors import Conflict, Invalid, NotFound, PermissionDenied
+from forum.models import Community, Membership, User
+
+KINDS = ("role", "sector", "topic", "alumni")
+KIND_LABELS = {"role": "Role", "sector": "Sector", "topic": "Topic", "alumni": "Alumni"}
+VISIBILITIES = ("public", "private")
+SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]")
+MEMBER_LIST_STATUSES = ("member", "moderator", "pending")
+
+
+async def create(
+    actor: User | None, *, slug: object, name: object, description: object, kind: object, visibility: object
+) -> Community:
+    permissions.require_admin(actor)
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    checks = (
+        ("slug", lambda: validation.pattern(
+            slug, "slug", SLUG_RE, "must be 3-40 lower-case letters, digits or dashes")),
+        ("name", lambda: validation.one_line(name, "name", min_len=3, max_len=80)),
+        ("description", lambda: validation.text(description, "description", max_len=1000)),
+        ("kind", lambda: validation.choice(kind, "kind", KINDS)),
+        ("visibility", lambda: validation.choice(visibility or "public", "visibility", VISIBILITIES)),
+    )
+    for field, check in checks:
+        try:
+            values[field] = check()
+        except Invalid as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise Invalid("Some fields need attention.", fields=errors)
+    if await Community.filter(slug=values["slug"]).exists():
+        raise Conflict("A community with that address exists.", code="slug_taken", fields={"slug": "is taken"})
+    try:
+        community = await Community.create(**values)
+    except IntegrityError:
+        raise Conflict("A community with that address exists.", code="slug_taken") from None
+    return community
+
+
+async def get(actor: User | None, slug: str) -> Community:
+    community = await Community.get_or_none(slug=slug[:40])
+    if community is None or not await permissions.can_read(actor, community):
+        raise NotFound("No such community.")
+    return community
+
+
+async def list_visible(actor: User | None, kind: str | None = None) -> list[Community]:
+    query = Community.all()
+    if kind is not None:
+        query = query.filter(kind=validation.choice(kind, "kind", KINDS))
+    if not (actor and actor.is_admin):
+        member_of = [c for c, s in (await permissions.memberships(actor)).items() if s in permissions.MEMBER_STATUSES]
+        query = query.filter(Q(visibility="public") | Q(id__in=member_of or [0]))
+    return await query.order_by("name")
+
+
+@dataclass(frozen=True)
+class Directory:
+    suggested: list[Community]
+    by_kind: list[tuple[str, list[Community]]]
+    status: dict[int, str]
+
+
+def _matches(community: Community, phrases: list[str]) -> bool:
+    haystack = f"{community.name} {community.description}".lower()
+    return any(p in haystack for p in phrases)
+
+
+async def directory(actor: User | None) -> Directory:
+    """Every readable community grouped by kind; those matching the actor's role and sector first."""
+    communities = await list_visible(actor)
+    status = await permissions.memberships(actor)
+    phrases = [p.lower() for p in ((actor.role, actor.sector) if actor else ()) if p and len(p) >= 3]
+    suggested = [
+        c for c in communities if phrases and c.id not in status and _matches(c, phrases)
+    ]
+    by_kind = [(k, [c for c in communities if c.kind == k]) for k in KINDS]
+    return Directory(suggested=suggested, by_kind=[g for g in by_kind if g[1]], status=status)
+
+
+async def mine(actor: User | None) -> list[Community]:
+    if actor is None:
+        return []
+    ids = [cid for cid, s in (await permissions.memberships(actor)).items() if s in permissions.MEMBER_STATUSES]
+    return await Community.filter(id__in=ids).order_by("name") if ids else []
+
+
+async def _recount(community: Community) -> None:
+    count = await Membership.filter(community_id=community.id, status__in=permissions.MEMBER_STATUSES).count()
+    await Community.filter(id=community.id).update(member_count=count)
+    community.member_count = count
+
+
+async def join(actor: User | None, community: Community) -> str:
+    """Joins a public community at once; asks to join a private one. Returns the status."""
+    user = permissions.require_signed_in(actor, "join communities")
+    current = await permissions.status_in(user, community)
+    if current is not None:
+        return current
+    status = "member" if community.visibility == "public" or user.is_admin else "pending"
+    try:
+        async with in_transaction():
+            await Membership.create(community=community, user=user, status=status)
+            if status == "member":
+                await _recount(community)
+    except IntegrityError:
+        pass  # a concurrent request joined first
+    permissions.forget_memberships(user)
+    return await permissions.status_in(user, community) or status
+
+
+async def leave(actor: User | None, community: Community) -> bool:
+    user = permissions.require_signed_in(actor, "leave communities")
+    async with in_transaction():
+        removed = await Membership.filter(community_id=community.id, user_id=user.id).delete()
+        if removed:
+            await _recount(community)
+    permissions.forget_memberships(user)
+    return removed > 0
+
+
+async def members(actor: User | None, community: Community, status: str | None = None) -> list[Membership]:
+    """Members and moderators for readers; pending requests only for moderators."""
+    await permissions.require_read(actor, community)
+    wanted = list(permissions.MEMBER_STATUSES)
+    if status is not None:
+        status = validation.choice(status, "status", MEMBER_LIST_STATUSES)
+        if status == "pending":
+            await permissions.require_moderate(actor, community)
+        wanted = [status]
+    return (
+        await Membership.filter(community_id=community.id, status__in=wanted)
+        .select_related("user")
+        .order_by("-status", "user__username")
+    )
+
+
+async def set_member_status(
+    actor: User | None, community: Community, username: str, status: object
+) -> tuple[str | None, str]:
+    """Approve a request (member), name a moderator (admins only) or remove someone.
+
+    Returns (old status, new status); "removed" means the membership is gone."""
+    await permissions.require_moderate(actor, community)
+    assert actor is not None
+    new = validation.choice(status, "status", ("member", "moderator", "removed"))
+    target = await User.get_or_none(username=username.strip().lower()[:30])
+    if target is None:
+        raise NotFound("No such user.")
+    row = await Membership.get_or_none(community_id=community.id, user_id=target.id)
+    old = row.status if row else None
+    touches_moderator = "moderator" in (old, new)
+    if touches_moderator and not actor.is_admin and target.id != actor.id:
+        raise PermissionDenied("Only site administrators name or remove moderators.")
+    if new == "removed" and row is None:
+        raise NotFound("That person is not a member.")
+    if old == new:
+        return old, new
+    async with in_transaction():
+        if new == "removed":
+            assert row is not None
+            await row.delete()
+        elif row is None:
+            await Membership.create(community=community, user=target, status=new)
+        else:
+            await Membership.filter(id=row.id).update(status=new)
+        await _recount(community)
+    permissions.forget_memberships(actor)
+    return old, new
+
+
+async def bump_thread_count(community_id: int, delta: int) -> None:
+    await Community.filter(id=community_id).update(thread_count=F("thread_count") + delta)

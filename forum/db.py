@@ -1,0 +1,60 @@
+"""Database set-up: Tortoise configuration, migrations, and the open/close used by the lifespan."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as migrate_api
+
+APP = "forum"
+
+
+def normalise_url(url: str) -> str:
+    """SQLite gets WAL and a busy timeout; postgresql:// is accepted as postgres://."""
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url[len("postgresql://") :]
+    if url.startswith("sqlite://") and ":memory:" not in url:
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        query.setdefault("journal_mode", "WAL")
+        query.setdefault("journal_size_limit", "67108864")
+        query.setdefault("busy_timeout", "10000")
+        url = urlunsplit(parts._replace(query=urlencode(query)))
+    return url
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": normalise_url(database_url)},
+        "apps": {
+            APP: {
+                "models": ["forum.models"],
+                "migrations": "forum.migrations",
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# Used only by the `tortoise makemigrations` command line (see pyproject.toml).
+MIGRATIONS_CONFIG = tortoise_config("sqlite://:memory:")
+
+
+async def open_database(database_url: str, *, migrate: bool) -> None:
+    config = tortoise_config(database_url)
+    if migrate:
+        await migrate_api(config=config)
+        await Tortoise.close_connections()
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith(("postgres://", "postgresql://"))

@@ -1,0 +1,255 @@
+"""What the API and the pages share: who is asking, CSRF and Origin checks, bounded bodies,
+security headers, and the one place domain errors become HTTP responses."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from forum import accounts, security
+from forum.errors import BadRequest, DomainError, NotFound, NotSignedIn, PermissionDenied, TooLarge
+from forum.models import User
+from forum.settings import Settings
+
+log = logging.getLogger("chaupal")
+
+SESSION_COOKIE = "chaupal_session"
+ANON_COOKIE = "chaupal_anon"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class Guard:
+    """Pure ASGI middleware: security headers on every response and a hard cap on body size."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.max_body_bytes
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if not value.isdigit() or int(value) > limit:
+                    await _too_large(scope, send, limit)
+                    return
+        seen = 0
+
+        async def bounded_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise TooLarge(f"The request body is larger than {limit // 1024} KiB.")
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, bounded_receive, send_with_headers)
+
+
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    response = JSONResponse(
+        {"error": {"code": "too_large", "message": f"The request body is larger than {limit // 1024} KiB."}},
+        status_code=413,
+        headers={"connection": "close"},
+    )
+
+    async def no_receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    await response(scope, no_receive, send)
+
+
+@dataclass
+class Auth:
+    user: User | None
+    via: str | None  # "token", "session" or None
+    session_token: str | None = None
+
+
+async def authenticate(request: Request) -> Auth:
+    """Who is asking, resolved once per request: a bearer token wins over the session cookie."""
+    cached: Auth | None = request.scope.get("chaupal.auth")
+    if cached is not None:
+        return cached
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotSignedIn("Use 'Authorization: Bearer <token>'.", code="bad_token")
+        user = await accounts.user_for_token(token.strip())
+        if user is None:
+            raise NotSignedIn("That token is not valid.", code="bad_token")
+        auth = Auth(user, "token")
+    else:
+        session_token = request.cookies.get(SESSION_COOKIE)
+        user = await accounts.user_for_session(session_token) if session_token else None
+        auth = Auth(user, "session" if user else None, session_token if user else None)
+    request.scope["chaupal.auth"] = auth
+    return auth
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def own_origin(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def origin_allowed(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        referer = request.headers.get("referer")
+        if not referer:
+            return False
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    origin = origin.rstrip("/")
+    return origin == own_origin(request) or origin in settings_of(request).allowed_origins
+
+
+def csrf_binding(request: Request, auth: Auth) -> str:
+    """The cookie value a CSRF token is bound to: the session, or the anonymous visitor cookie."""
+    return auth.session_token or request.cookies.get(ANON_COOKIE, "")
+
+
+def require_same_origin(request: Request) -> None:
+    if not origin_allowed(request):
+        raise PermissionDenied("This request did not come from this site.", code="bad_origin")
+
+
+def require_csrf(request: Request, auth: Auth, supplied: str | None) -> None:
+    require_same_origin(request)
+    if not security.csrf_valid(settings_of(request).secret_key, csrf_binding(request, auth), supplied or ""):
+        raise PermissionDenied(
+            "The form has expired or did not come from this site. Reload the page and try again.",
+            code="bad_csrf",
+        )
+
+
+async def api_actor(request: Request) -> User | None:
+    """The API caller. A browser using the session cookie must also prove the request is its own."""
+    auth = await authenticate(request)
+    if auth.via == "session" and request.method not in SAFE_METHODS:
+        require_csrf(request, auth, request.headers.get(CSRF_HEADER))
+    if auth.user is None and settings_of(request).login_required and not _open_path(request):
+        raise NotSignedIn("Sign in to use this site.")
+    return auth.user
+
+
+def _open_path(request: Request) -> bool:
+    return request.url.path in ("/api/v1/auth/register", "/api/v1/auth/token", "/healthz")
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The body is not valid JSON.", code="bad_json") from None
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object.", code="bad_json")
+    return data
+
+
+async def read_form(request: Request) -> FormData:
+    try:
+        return await request.form(max_files=0, max_fields=50, max_part_size=64 * 1024)
+    except HTTPException as exc:
+        raise BadRequest(str(exc.detail), code="bad_form") from None
+
+
+def query_int(request: Request, name: str, default: int, *, low: int = 1, high: int = 100) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"'{name}' must be a whole number.", code="bad_query") from None
+    if not low <= value <= high:
+        raise BadRequest(f"'{name}' must be between {low} and {high}.", code="bad_query")
+    return value
+
+
+def path_int(request: Request, name: str) -> int:
+    """Path ids: anything that is not a plain positive number is simply not found."""
+    raw = str(request.path_params.get(name, ""))
+    if not raw.isdigit() or len(raw) > 12:
+        raise NotFound("Not found.")
+    return int(raw)
+
+
+def error_json(exc: DomainError) -> JSONResponse:
+    body: dict[str, Any] = {"code": exc.code, "message": exc.message}
+    if exc.fields:
+        body["fields"] = exc.fields
+    headers = {"www-authenticate": "Bearer"} if exc.status == 401 else None
+    return JSONResponse({"error": body}, status_code=exc.status, headers=headers)
+
+
+def is_api(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path == "/healthz" or "application/json" in request.headers.get(
+        "accept", ""
+    ).split(",")[0]
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "not_signed_in",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "too_many_requests",
+}
+
+
+def http_error_as_domain(exc: HTTPException) -> DomainError:
+    error = DomainError(str(exc.detail) if exc.detail else "Request failed.", code=HTTP_CODES.get(exc.status_code))
+    error.status = exc.status_code
+    if exc.status_code == 404:
+        error.message = "Nothing here. The address may be mistyped, or the page may have moved."
+    return error
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return JSONResponse(data, status_code=status)

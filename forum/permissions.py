@@ -1,0 +1,145 @@
+"""The one authority on who may read, post and moderate where.
+
+Every read path (pages, API, search, live topics, feeds) asks here. Anything a caller may not
+read is reported as NotFound, so a private community's existence does not leak.
+"""
+
+from __future__ import annotations
+
+from forum.errors import NotFound, NotSignedIn, PermissionDenied
+from forum.models import Community, Membership, Post, Thread, User
+
+MEMBER_STATUSES = ("member", "moderator")
+
+
+async def memberships(actor: User | None) -> dict[int, str]:
+    """community id -> membership status, loaded once per actor object."""
+    if actor is None:
+        return {}
+    cached: dict[int, str] | None = getattr(actor, "_chaupal_memberships", None)
+    if cached is None:
+        rows = await Membership.filter(user_id=actor.id).values_list("community_id", "status")
+        cached = {int(cid): str(status) for cid, status in rows}
+        actor._chaupal_memberships = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def forget_memberships(actor: User | None) -> None:
+    """Called by services that change the actor's memberships."""
+    if actor is not None and hasattr(actor, "_chaupal_memberships"):
+        del actor._chaupal_memberships
+
+
+async def status_in(actor: User | None, community: Community) -> str | None:
+    return (await memberships(actor)).get(community.id)
+
+
+async def is_member(actor: User | None, community: Community) -> bool:
+    return await status_in(actor, community) in MEMBER_STATUSES
+
+
+async def can_read(actor: User | None, community: Community) -> bool:
+    if community.visibility == "public":
+        return True
+    if actor is None:
+        return False
+    return actor.is_admin or await is_member(actor, community)
+
+
+async def require_read(actor: User | None, community: Community) -> None:
+    if not await can_read(actor, community):
+        raise NotFound("No such community.")
+
+
+async def can_moderate(actor: User | None, community: Community) -> bool:
+    if actor is None:
+        return False
+    return actor.is_admin or await status_in(actor, community) == "moderator"
+
+
+async def require_moderate(actor: User | None, community: Community) -> None:
+    await require_read(actor, community)
+    if actor is None:
+        raise NotSignedIn("Sign in to moderate.")
+    if not await can_moderate(actor, community):
+        raise PermissionDenied("Only this community's moderators may do that.")
+
+
+def require_signed_in(actor: User | None, doing: str = "do that") -> User:
+    if actor is None:
+        raise NotSignedIn(f"Sign in to {doing}.")
+    return actor
+
+
+def require_admin(actor: User | None) -> User:
+    user = require_signed_in(actor)
+    if not user.is_admin:
+        raise PermissionDenied("Only site administrators may do that.")
+    return user
+
+
+async def readable_community_ids(actor: User | None) -> list[int] | None:
+    """Ids of every community the actor may read, or None meaning "all of them" (admins)."""
+    if actor is not None and actor.is_admin:
+        return None
+    public = await Community.filter(visibility="public").values_list("id", flat=True)
+    member_of = [cid for cid, s in (await memberships(actor)).items() if s in MEMBER_STATUSES]
+    return sorted(set(int(c) for c in public) | set(member_of))
+
+
+async def can_see_thread(actor: User | None, thread: Thread, community: Community) -> bool:
+    if not await can_read(actor, community):
+        return False
+    if thread.status == "published":
+        return True
+    if thread.status == "deleted":
+        return await can_moderate(actor, community)
+    is_author = actor is not None and actor.id == thread.author_id  # type: ignore[attr-defined]
+    return is_author or await can_moderate(actor, community)
+
+
+async def require_see_thread(actor: User | None, thread: Thread, community: Community) -> None:
+    if not await can_see_thread(actor, thread, community):
+        raise NotFound("No such thread.")
+
+
+async def can_see_post_body(actor: User | None, post: Post, community: Community) -> bool:
+    """Readers of the thread see published posts; pending and hidden ones only their author and
+    moderators; deleted ones show as removed (moderators still see the body)."""
+    if post.status == "published":
+        return True
+    if post.status in ("pending", "hidden") and actor is not None and actor.id == post.author_id:  # type: ignore[attr-defined]
+        return True
+    return await can_moderate(actor, community)
+
+
+async def require_post_in(actor: User | None, community: Community) -> User:
+    user = require_signed_in(actor, "post")
+    await require_read(user, community)
+    if not (user.is_admin or await is_member(user, community)):
+        raise PermissionDenied("Join this community to post in it.", code="not_a_member")
+    return user
+
+
+async def require_reply(actor: User | None, thread: Thread, community: Community) -> User:
+    await require_see_thread(actor, thread, community)
+    user = await require_post_in(actor, community)
+    if thread.status != "published":
+        raise PermissionDenied("This thread is not open for replies.", code="thread_closed")
+    if thread.locked and not await can_moderate(user, community):
+        raise PermissionDenied("This thread is locked.", code="thread_locked")
+    return user
+
+
+async def require_edit_post(actor: User | None, post: Post, thread: Thread, community: Community) -> User:
+    await require_see_thread(actor, thread, community)
+    user = require_signed_in(actor, "edit posts")
+    if post.status == "deleted":
+        raise NotFound("No such post.")
+    if await can_moderate(user, community):
+        return user
+    if user.id != post.author_id:  # type: ignore[attr-defined]
+        raise PermissionDenied("You can only change your own posts.")
+    if thread.locked:
+        raise PermissionDenied("This thread is locked.", code="thread_locked")
+    return user

@@ -1,0 +1,190 @@
+"""Posts: replying, editing with history, soft deleting, and reading a thread page by page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from forum import communities, permissions, validation
+from forum.errors import BadRequest, Invalid, NotFound
+from forum.models import Post, PostRevision, SearchOutbox, Thread, User
+from forum.threads import PAGE_MAX, body_of, now, render
+
+
+@dataclass(frozen=True)
+class ParentRef:
+    """What a reply shows of the post it answers."""
+
+    id: int
+    number: int
+    username: str
+    display_name: str
+
+
+async def _parent(actor: User | None, thread: Thread, reply_to: object) -> Post | None:
+    if reply_to is None or reply_to == "":
+        return None
+    parent_id = validation.integer(reply_to, "reply_to")
+    parent = await Post.get_or_none(id=parent_id, thread_id=thread.id)
+    if parent is None or parent.status not in ("published",):
+        raise Invalid("You can only reply to a visible post of this thread.", fields={"reply_to": "is not a post of this thread"})
+    return parent
+
+
+async def reply(actor: User | None, thread: Thread, *, body: object, reply_to: object = None) -> Post:
+    community = thread.community
+    user = await permissions.require_reply(actor, thread, community)
+    text = body_of(body)
+    parent = await _parent(user, thread, reply_to)
+    html = await render(text)
+    status = "published"
+    when = now()
+    async with in_transaction():
+        # The update takes the thread's row lock, so concurrent replies get distinct numbers.
+        await Thread.filter(id=thread.id).update(last_number=F("last_number") + 1)
+        number = (await Thread.filter(id=thread.id).values_list("last_number", flat=True))[0]
+        first_time = not await Post.filter(thread_id=thread.id, author_id=user.id, status="published").exists()
+        post = await Post.create(
+            thread=thread, author=user, number=number, body=text, body_html=html, status=status, reply_to=parent
+        )
+        await Thread.filter(id=thread.id).update(
+            post_count=F("post_count") + 1,
+            participant_count=F("participant_count") + (1 if first_time else 0),
+            last_activity_at=when,
+            last_poster_id=user.id,
+        )
+        await SearchOutbox.create(kind="post", object_id=post.id)
+    thread.post_count += 1
+    thread.last_number = number
+    thread.last_activity_at = when
+    post.author = user
+    post.thread = thread
+    return post
+
+
+async def get(actor: User | None, post_id: int) -> Post:
+    """A post with its thread, community and author, if the actor may see its thread."""
+    post = await Post.get_or_none(id=post_id).select_related("thread", "thread__community", "author")
+    if post is None:
+        raise NotFound("No such post.")
+    thread = post.thread
+    if not await permissions.can_see_thread(actor, thread, thread.community) or not (
+        post.status in ("published", "deleted") or await permissions.can_see_post_body(actor, post, thread.community)
+    ):
+        raise NotFound("No such post.")
+    return post
+
+
+async def edit(actor: User | None, post: Post, *, body: object) -> bool:
+    """Changes the body, keeping the old one as a revision. Returns whether anything changed."""
+    thread = post.thread
+    user = await permissions.require_edit_post(actor, post, thread, thread.community)
+    text = body_of(body)
+    if text == post.body:
+        return False
+    html = await render(text)
+    async with in_transaction():
+        await PostRevision.create(post=post, editor=user, body=post.body)
+        post.body, post.body_html, post.edited_at = text, html, now()
+        await post.save(update_fields=["body", "body_html", "edited_at"])
+        await SearchOutbox.create(kind="post", object_id=post.id)
+    return True
+
+
+async def delete(actor: User | None, post: Post) -> bool:
+    """Soft delete: the post stays in place, shown as removed. Deleting the opening post of a
+    thread nobody answered deletes the thread."""
+    thread = post.thread
+    await permissions.require_edit_post(actor, post, thread, thread.community)
+    was_published = post.status == "published"
+    async with in_transaction():
+        post.status, post.deleted_at = "deleted", now()
+        await post.save(update_fields=["status", "deleted_at"])
+        if was_published:
+            await Thread.filter(id=thread.id).update(post_count=F("post_count") - 1)
+            thread.post_count -= 1
+        outbox = [SearchOutbox(kind="post", object_id=post.id)]
+        if post.number == 1 and thread.post_count <= 0 and thread.status == "published":
+            await Thread.filter(id=thread.id).update(status="deleted")
+            thread.status = "deleted"
+            await communities.bump_thread_count(thread.community_id, -1)  # type: ignore[attr-defined]
+            outbox.append(SearchOutbox(kind="thread", object_id=thread.id))
+        await SearchOutbox.bulk_create(outbox)
+    return True
+
+
+async def history(actor: User | None, post: Post) -> list[PostRevision]:
+    """Earlier versions, newest first. Readers of a post may see how it changed."""
+    if post.status != "published" and not await permissions.can_see_post_body(actor, post, post.thread.community):
+        raise NotFound("No such post.")
+    return await PostRevision.filter(post_id=post.id).select_related("editor").order_by("-id")
+
+
+@dataclass
+class PostPage:
+    posts: list[Post]
+    parents: dict[int, ParentRef]
+    hidden_bodies: set[int]  # posts shown only as "removed" or "awaiting review" to this actor
+    more: bool
+
+
+async def _visible(actor: User | None, thread: Thread) -> Q:
+    if await permissions.can_moderate(actor, thread.community):
+        return Q(thread_id=thread.id)
+    visible = Q(status__in=("published", "deleted"))
+    if actor is not None:
+        visible = visible | Q(author_id=actor.id, status__in=("pending", "hidden"))
+    return Q(thread_id=thread.id) & visible
+
+
+async def page(
+    actor: User | None,
+    thread: Thread,
+    *,
+    from_number: int = 1,
+    to_number: int | None = None,
+    after_id: int | None = None,
+    limit: int = 20,
+) -> PostPage:
+    """One page of a thread's posts in order: numbers from..to, or the ones after a post id."""
+    limit = max(1, min(limit, PAGE_MAX))
+    query = Post.filter(await _visible(actor, thread))
+    if after_id is not None:
+        anchor = await Post.get_or_none(id=after_id, thread_id=thread.id).values_list("number", flat=True)
+        if anchor is None:
+            raise BadRequest("That page cursor is not a post of this thread.", code="bad_cursor")
+        query = query.filter(number__gt=anchor)
+    else:
+        query = query.filter(number__gte=from_number)
+    if to_number is not None:
+        query = query.filter(number__lte=to_number)
+    rows = await query.order_by("number").limit(limit + 1).select_related("author")
+    more = len(rows) > limit
+    rows = rows[:limit]
+    moderator = await permissions.can_moderate(actor, thread.community)
+    hidden = {
+        p.id
+        for p in rows
+        if p.status != "published" and not (moderator or (actor is not None and p.author_id == actor.id and p.status != "deleted"))  # type: ignore[attr-defined]
+    }
+    parent_ids = {p.reply_to_id for p in rows if p.reply_to_id}  # type: ignore[attr-defined]
+    parents: dict[int, ParentRef] = {}
+    if parent_ids:
+        for pid, number, username, display in await Post.filter(id__in=parent_ids).values_list(
+            "id", "number", "author__username", "author__display_name"
+        ):
+            parents[pid] = ParentRef(pid, number, username, display)
+    for row in rows:
+        row.thread = thread
+    return PostPage(posts=rows, parents=parents, hidden_bodies=hidden, more=more)
+
+
+def page_of(post: Post, per_page: int) -> int:
+    """The page of the thread on which a post appears."""
+    return (post.number - 1) // per_page + 1
+
+
+def page_count(thread: Thread, per_page: int) -> int:
+    return max(1, (thread.last_number + per_page - 1) // per_page)

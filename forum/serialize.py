@@ -1,0 +1,90 @@
+"""JSON shapes of the API contract (see API.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from forum.models import ApiToken, Community, Membership, Post, PostRevision, Thread, User
+
+
+def when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def user(u: User) -> dict[str, Any]:
+    return {
+        "id": u.id,
+        "username": u.username,
+        "display_name": u.display_name,
+        "role": u.role,
+        "sector": u.sector,
+        "is_admin": u.is_admin,
+        "created_at": when(u.created_at),
+    }
+
+
+def me(u: User) -> dict[str, Any]:
+    return {**user(u), "email": u.email, "bio": u.bio}
+
+
+def community(c: Community, my_status: str | None = None) -> dict[str, Any]:
+    return {
+        "slug": c.slug,
+        "name": c.name,
+        "description": c.description,
+        "kind": c.kind,
+        "visibility": c.visibility,
+        "member_count": c.member_count,
+        "thread_count": c.thread_count,
+        "my_status": my_status,
+    }
+
+
+def member(m: Membership) -> dict[str, Any]:
+    return {"user": user(m.user), "username": m.user.username, "status": m.status, "since": when(m.created_at)}
+
+
+def thread(t: Thread) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "community": t.community.slug,
+        "title": t.title,
+        "author": t.author.username,
+        "author_name": t.author.display_name,
+        "tags": list(t.tags),
+        "status": t.status,
+        "pinned": t.pinned,
+        "locked": t.locked,
+        "post_count": t.post_count,
+        "reply_count": max(0, t.post_count - 1),
+        "participant_count": t.participant_count,
+        "created_at": when(t.created_at),
+        "last_activity_at": when(t.last_activity_at),
+        "url": f"/t/{t.id}",
+    }
+
+
+def post(p: Post, *, show_body: bool = True) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "thread_id": p.thread_id,  # type: ignore[attr-defined]
+        "number": p.number,
+        "author": p.author.username,
+        "author_name": p.author.display_name,
+        "author_role": p.author.role,
+        "body": p.body if show_body else "",
+        "body_html": p.body_html if show_body else "",
+        "status": p.status,
+        "reply_to": p.reply_to_id,  # type: ignore[attr-defined]
+        "created_at": when(p.created_at),
+        "edited_at": when(p.edited_at),
+    }
+
+
+def revision(r: PostRevision) -> dict[str, Any]:
+    return {"id": r.id, "body": r.body, "editor": r.editor.username, "replaced_at": when(r.created_at)}
+
+
+def token(t: ApiToken) -> dict[str, Any]:
+    return {"id": t.id, "name": t.name, "created_at": when(t.created_at), "last_used_at": when(t.last_used_at)}

@@ -1,0 +1,78 @@
+"""Settings, read once from the environment (prefix CHAUPAL_) and passed around as a value."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in TRUE_WORDS
+
+
+def _secret_key(data_dir: Path) -> str:
+    """The key kept in the data dir, made on first run so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    redis_url: str | None = None
+    login_required: bool = False
+    site_name: str = "Chaupal"
+    # Public origin(s) accepted for state-changing requests besides the request's own host.
+    allowed_origins: tuple[str, ...] = ()
+    secure_cookies: bool = False
+    session_days: int = 30
+    max_body_bytes: int = 256 * 1024
+    posts_per_page: int = 20
+    threads_per_page: int = 25
+    migrate_on_start: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        data_dir = Path(env.get("CHAUPAL_DATA_DIR") or "./data").resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        database_url = env.get("CHAUPAL_DATABASE_URL") or f"sqlite://{data_dir / 'chaupal.sqlite3'}"
+        secret_key = env.get("CHAUPAL_SECRET_KEY") or _secret_key(data_dir)
+        origins = tuple(
+            o.strip().rstrip("/") for o in env.get("CHAUPAL_ALLOWED_ORIGINS", "").split(",") if o.strip()
+        )
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            secret_key=secret_key,
+            redis_url=env.get("CHAUPAL_REDIS_URL") or None,
+            login_required=_flag(env, "CHAUPAL_LOGIN_REQUIRED", False),
+            site_name=env.get("CHAUPAL_SITE_NAME") or "Chaupal",
+            allowed_origins=origins,
+            secure_cookies=_flag(env, "CHAUPAL_SECURE_COOKIES", False),
+            migrate_on_start=_flag(env, "CHAUPAL_MIGRATE_ON_START", True),
+        )
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"

@@ -1,0 +1,193 @@
+"""Threads: starting them, listing them, pinning and locking them."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from forum import communities, markup, permissions, validation
+from forum.errors import BadRequest, Invalid, NotFound
+from forum.models import Community, Post, SearchOutbox, Thread, ThreadTag, User
+
+TITLE_MIN, TITLE_MAX = 5, 150
+BODY_MAX = 20_000
+PAGE_MAX = 100
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def title_of(value: object) -> str:
+    return validation.one_line(value, "title", min_len=TITLE_MIN, max_len=TITLE_MAX)
+
+
+def body_of(value: object) -> str:
+    return validation.text(value, "body", min_len=1, max_len=BODY_MAX)
+
+
+async def render(body: str) -> str:
+    """Markdown is rendered once, on write, off the event loop for long bodies."""
+    if len(body) < 2000:
+        return markup.render(body)
+    return await asyncio.to_thread(markup.render, body)
+
+
+async def start(
+    actor: User | None, community: Community, *, title: object, body: object, tags: object = None
+) -> tuple[Thread, Post]:
+    user = await permissions.require_post_in(actor, community)
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {}
+    for field, check, raw in (("title", title_of, title), ("body", body_of, body), ("tags", validation.tags, tags)):
+        try:
+            values[field] = check(raw)  # type: ignore[operator]
+        except Invalid as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise Invalid("Some fields need attention.", fields=errors)
+    body_text = str(values["body"])
+    tag_list: list[str] = values["tags"]  # type: ignore[assignment]
+    html = await render(body_text)
+    status = "published"
+    when = now()
+    async with in_transaction():
+        thread = await Thread.create(
+            community=community,
+            author=user,
+            title=values["title"],
+            tags=tag_list,
+            status=status,
+            post_count=1,
+            last_number=1,
+            participant_count=1,
+            last_poster=user,
+            last_activity_at=when,
+        )
+        if tag_list:
+            await ThreadTag.bulk_create([ThreadTag(thread=thread, tag=t) for t in tag_list])
+        post = await Post.create(
+            thread=thread, author=user, number=1, body=body_text, body_html=html, status=status
+        )
+        await SearchOutbox.bulk_create(
+            [SearchOutbox(kind="thread", object_id=thread.id), SearchOutbox(kind="post", object_id=post.id)]
+        )
+        await communities.bump_thread_count(community.id, 1)
+    thread.community = community
+    thread.author = user
+    thread.last_poster = user
+    return thread, post
+
+
+async def get(actor: User | None, thread_id: int) -> Thread:
+    """The thread with its community and author, if the actor may see it."""
+    thread = await Thread.get_or_none(id=thread_id).select_related("community", "author", "last_poster")
+    if thread is None:
+        raise NotFound("No such thread.")
+    await permissions.require_see_thread(actor, thread, thread.community)
+    return thread
+
+
+async def _visible(actor: User | None, community: Community, query: QuerySet[Thread]) -> QuerySet[Thread]:
+    if await permissions.can_moderate(actor, community):
+        return query.filter(status__in=("published", "pending", "hidden"))
+    if actor is not None:
+        return query.filter(Q(status="published") | Q(status="pending", author_id=actor.id))
+    return query.filter(status="published")
+
+
+def encode_cursor(thread: Thread) -> str:
+    stamp = int(thread.last_activity_at.timestamp() * 1_000_000)
+    return f"{stamp}.{thread.id}"
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        stamp, _, ident = cursor.partition(".")
+        when = datetime.fromtimestamp(int(stamp) / 1_000_000, UTC)
+        return when, int(ident)
+    except (ValueError, OverflowError, OSError):
+        raise BadRequest("That page cursor is not valid.", code="bad_cursor") from None
+
+
+def _after_cursor(query: QuerySet[Thread], cursor: str | None) -> QuerySet[Thread]:
+    if not cursor:
+        return query
+    when, ident = decode_cursor(cursor)
+    return query.filter(Q(last_activity_at__lt=when) | Q(last_activity_at=when, id__lt=ident))
+
+
+async def list_in(
+    actor: User | None,
+    community: Community,
+    *,
+    cursor: str | None = None,
+    limit: int = 25,
+    tag: str | None = None,
+    pinned: bool | None = None,
+) -> tuple[list[Thread], str | None]:
+    """Threads by newest activity, one page, and the cursor of the next page (or None)."""
+    await permissions.require_read(actor, community)
+    limit = max(1, min(limit, PAGE_MAX))
+    query = await _visible(actor, community, Thread.filter(community_id=community.id))
+    if pinned is not None:
+        query = query.filter(pinned=pinned)
+    if tag:
+        query = query.filter(id__in=ThreadTag.filter(tag=tag.lower()[:30]).values("thread_id"))
+    query = _after_cursor(query, cursor)
+    rows = await query.order_by("-last_activity_at", "-id").limit(limit + 1).select_related(
+        "author", "last_poster"
+    )
+    for row in rows:
+        row.community = community
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(rows[-1]) if more and rows else None)
+
+
+async def latest(actor: User | None, *, mine_only: bool, limit: int = 20) -> list[Thread]:
+    """Recent activity for the home page: in the actor's communities, or everywhere readable."""
+    query = Thread.filter(status="published")
+    if mine_only:
+        member_of = [c for c, s in (await permissions.memberships(actor)).items() if s in permissions.MEMBER_STATUSES]
+        query = query.filter(community_id__in=member_of or [0])
+    else:
+        ids = await permissions.readable_community_ids(actor)
+        if ids is not None:
+            query = query.filter(community_id__in=ids or [0])
+    return await query.order_by("-last_activity_at", "-id").limit(limit).select_related(
+        "community", "author", "last_poster"
+    )
+
+
+async def started_by(actor: User | None, author: User, limit: int = 10) -> list[Thread]:
+    """An author's recent threads, in communities the actor may read."""
+    query = Thread.filter(author_id=author.id, status="published")
+    ids = await permissions.readable_community_ids(actor)
+    if ids is not None:
+        query = query.filter(community_id__in=ids or [0])
+    return await query.order_by("-created_at").limit(limit).select_related("community")
+
+
+async def set_pinned(actor: User | None, thread: Thread, pinned: bool) -> bool:
+    """Pins or unpins; returns whether anything changed."""
+    await permissions.require_moderate(actor, thread.community)
+    if thread.pinned == pinned:
+        return False
+    await Thread.filter(id=thread.id).update(pinned=pinned)
+    thread.pinned = pinned
+    return True
+
+
+async def set_locked(actor: User | None, thread: Thread, locked: bool) -> bool:
+    """Locks (no more replies but from moderators) or unlocks; returns whether anything changed."""
+    await permissions.require_moderate(actor, thread.community)
+    if thread.locked == locked:
+        return False
+    await Thread.filter(id=thread.id).update(locked=locked)
+    thread.locked = locked
+    return True

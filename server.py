@@ -1,0 +1,194 @@
+"""Chaupal: the app factory and the command line.
+
+    python server.py serve [--host H] [--port P] [--workers N]
+    python server.py migrate
+    python server.py create-admin USERNAME --email E   (password: CHAUPAL_ADMIN_PASSWORD or stdin)
+    python server.py seed-demo
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from forum import api, db, pages
+from forum.errors import DomainError
+from forum.http import Guard, error_json, http_error_as_domain, is_api, log
+from forum.settings import Settings
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def create_app(settings: Settings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await db.open_database(settings.database_url, migrate=settings.migrate_on_start)
+        try:
+            yield
+        finally:
+            await db.close_database()
+
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        if is_api(request):
+            return error_json(exc)
+        return await pages.error_page(request, exc)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return await domain_error(request, http_error_as_domain(exc))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        error = DomainError("Something went wrong on our side. Please try again.", code="server_error")
+        error.status = 500
+        return await domain_error(request, error)
+
+    app = Starlette(
+        routes=[
+            *api.routes,
+            *pages.routes,
+            Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),
+        ],
+        middleware=[Middleware(Guard, max_body_bytes=settings.max_body_bytes)],
+        exception_handlers={
+            DomainError: domain_error,
+            HTTPException: http_error,
+            Exception: server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = pages.make_templates(settings)
+    return app
+
+
+# The command line
+
+
+def _settings() -> Settings:
+    return Settings.from_env(os.environ)
+
+
+async def _with_db(settings: Settings, work: object) -> None:
+    await db.open_database(settings.database_url, migrate=True)
+    try:
+        await work  # type: ignore[misc]
+    finally:
+        await db.close_database()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings()
+    # Migrate once here so several workers do not race to do it.
+    asyncio.run(_with_db(settings, asyncio.sleep(0)))
+    os.environ["CHAUPAL_MIGRATE_ON_START"] = "false"
+    if args.workers > 1:
+        uvicorn.run(
+            "server:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=True,
+            log_level=args.log_level,
+        )
+    else:
+        uvicorn.run(
+            create_app(settings.with_(migrate_on_start=False)),
+            host=args.host,
+            port=args.port,
+            proxy_headers=True,
+            log_level=args.log_level,
+        )
+    return 0
+
+
+def app_from_env() -> Starlette:
+    return create_app(Settings.from_env(os.environ))
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    asyncio.run(_with_db(_settings(), asyncio.sleep(0)))
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from forum import accounts
+    from forum.errors import DomainError
+
+    password = os.environ.get("CHAUPAL_ADMIN_PASSWORD")
+    if not password:
+        password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+
+    async def work() -> None:
+        user = await accounts.create_admin(args.username, args.email, password or "")
+        print(f"Admin '{user.username}' is ready.")
+
+    try:
+        asyncio.run(_with_db(_settings(), work()))
+    except DomainError as exc:
+        details = "; ".join(f"{k} {v}" for k, v in exc.fields.items())
+        print(f"error: {exc.message} {details}".strip(), file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from forum import demo
+
+    async def work() -> None:
+        created = await demo.seed()
+        print(created)
+
+    asyncio.run(_with_db(_settings(), work()))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="server.py", description="Chaupal forum")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="warning")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=cmd_migrate)
+
+    admin = sub.add_parser("create-admin", help="create a site administrator")
+    admin.add_argument("username")
+    admin.add_argument("--email", required=True)
+    admin.set_defaults(func=cmd_create_admin)
+
+    sub.add_parser("seed-demo", help="load demo communities, people and threads").set_defaults(
+        func=cmd_seed_demo
+    )
+
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
