@@ -107,7 +107,7 @@ class Thread(Model):
 
     class Meta:
         table = "threads"
-        indexes = (("community", "status", "last_activity_at"),)
+        indexes = (("community_id", "status", "last_activity_at"),)
 
 
 # One row per tag of a thread, so lists can be filtered by tag in SQL.

@@ -123,7 +123,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('last_activity_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'threads', 'app': 'forum', 'indexes': [Index(fields=['community', 'status', 'last_activity_at'])], 'pk_attr': 'id'},
+            options={'table': 'threads', 'app': 'forum', 'indexes': [Index(fields=['community_id', 'status', 'last_activity_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
