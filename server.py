@@ -1,9 +1,9 @@
 """Chaupal: the app factory and the command line.
 
-    python server.py serve [--host H] [--port P] [--workers N]
-    python server.py migrate
-    python server.py create-admin USERNAME --email E   (password: CHAUPAL_ADMIN_PASSWORD or stdin)
-    python server.py seed-demo
+python server.py serve [--host H] [--port P] [--workers N]
+python server.py migrate
+python server.py create-admin USERNAME --email E   (password: CHAUPAL_ADMIN_PASSWORD or stdin)
+python server.py seed-demo
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ def create_app(settings: Settings) -> Starlette:
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        error = DomainError("Something went wrong on our side. Please try again.", code="server_error")
+        error = DomainError(
+            "Something went wrong on our side. Please try again.", code="server_error"
+        )
         error.status = 500
         return await domain_error(request, error)
 
@@ -136,7 +138,11 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 
     password = os.environ.get("CHAUPAL_ADMIN_PASSWORD")
     if not password:
-        password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+        password = (
+            getpass.getpass("Password: ")
+            if sys.stdin.isatty()
+            else sys.stdin.readline().rstrip("\n")
+        )
 
     async def work() -> None:
         user = await accounts.create_admin(args.username, args.email, password or "")
@@ -174,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--log-level", default="warning")
     serve.set_defaults(func=cmd_serve)
 
-    sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(func=cmd_migrate)
+    sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(
+        func=cmd_migrate
+    )
 
     admin = sub.add_parser("create-admin", help="create a site administrator")
     admin.add_argument("username")

@@ -74,7 +74,9 @@ def _password(value: object, field: str = "password") -> str:
 
 def _profile_fields(display_name: object, role: object, sector: object) -> dict[str, str]:
     return {
-        "display_name": validation.one_line(display_name, "display_name", max_len=60, label="Display name"),
+        "display_name": validation.one_line(
+            display_name, "display_name", max_len=60, label="Display name"
+        ),
         "role": validation.one_line(role, "role", max_len=80),
         "sector": validation.one_line(sector, "sector", max_len=80),
     }
@@ -109,9 +111,15 @@ async def register(
     if errors:
         raise Invalid("Some fields need attention.", fields=errors)
     if await User.filter(username=values["username"]).exists():
-        raise Conflict("That username is taken.", code="username_taken", fields={"username": "is taken"})
+        raise Conflict(
+            "That username is taken.", code="username_taken", fields={"username": "is taken"}
+        )
     if await User.filter(email=values["email"]).exists():
-        raise Conflict("That email is already registered.", code="email_taken", fields={"email": "is already registered"})
+        raise Conflict(
+            "That email is already registered.",
+            code="email_taken",
+            fields={"email": "is already registered"},
+        )
     password_hash = await security.hash_password(values["password"])
     try:
         return await User.create(
@@ -128,7 +136,11 @@ async def register(
 
 
 async def authenticate(username: object, password: object) -> User | None:
-    if not isinstance(username, str) or not isinstance(password, str) or len(password) > PASSWORD_MAX:
+    if (
+        not isinstance(username, str)
+        or not isinstance(password, str)
+        or len(password) > PASSWORD_MAX
+    ):
         return None
     user = await User.get_or_none(username=username.strip().lower()[:30])
     ok = await security.verify_password(user.password_hash if user else None, password)
@@ -146,7 +158,9 @@ async def start_session(user: User, days: int) -> str:
 async def user_for_session(token: str) -> User | None:
     if not token or len(token) > 100:
         return None
-    session = await Session.get_or_none(token_hash=security.token_digest(token)).select_related("user")
+    session = await Session.get_or_none(token_hash=security.token_digest(token)).select_related(
+        "user"
+    )
     if session is None:
         return None
     if session.expires_at <= _now():
@@ -206,7 +220,9 @@ async def update_profile(
 
 async def change_password(user: User, current: object, new: object) -> None:
     """Changes the password and signs out every session and token of the user."""
-    if not isinstance(current, str) or not await security.verify_password(user.password_hash, current):
+    if not isinstance(current, str) or not await security.verify_password(
+        user.password_hash, current
+    ):
         raise Invalid("The current password is wrong.", fields={"current_password": "is wrong"})
     password_hash = await security.hash_password(_password(new, "new_password"))
     async with in_transaction():

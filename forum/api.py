@@ -105,7 +105,9 @@ async def create_community(request: Request) -> Response:
 async def get_community(request: Request) -> Response:
     actor = await api_actor(request)
     community = await communities.get(actor, request.path_params["slug"])
-    return json_response(serialize.community(community, await permissions.status_in(actor, community)))
+    return json_response(
+        serialize.community(community, await permissions.status_in(actor, community))
+    )
 
 
 async def join(request: Request) -> Response:
@@ -134,7 +136,11 @@ async def set_member(request: Request) -> Response:
     community = await communities.get(actor, request.path_params["slug"])
     data = await read_json(request)
     status = await actions.set_member_status(
-        actor, community, request.path_params["username"], data.get("status"), str(data.get("note") or "")
+        actor,
+        community,
+        request.path_params["username"],
+        data.get("status"),
+        str(data.get("note") or ""),
     )
     return json_response({"username": request.path_params["username"].lower(), "status": status})
 
@@ -176,7 +182,9 @@ async def get_thread(request: Request) -> Response:
         actor, thread, after_id=after_id, limit=query_int(request, "limit", 50, high=posts.PAGE_MAX)
     )
     body = serialize.thread(thread)
-    body["posts"] = [serialize.post(p, show_body=p.id not in page.hidden_bodies) for p in page.posts]
+    body["posts"] = [
+        serialize.post(p, show_body=p.id not in page.hidden_bodies) for p in page.posts
+    ]
     body["next"] = str(page.posts[-1].id) if page.more and page.posts else None
     return json_response(body)
 
@@ -202,7 +210,9 @@ async def thread_moderation(request: Request) -> Response:
     data = await read_json(request)
     for field in ("pinned", "locked"):
         if field in data and not isinstance(data[field], bool):
-            raise Invalid(f"'{field}' must be true or false.", fields={field: "must be true or false"})
+            raise Invalid(
+                f"'{field}' must be true or false.", fields={field: "must be true or false"}
+            )
     note = str(data.get("note") or "")[:500]
     if "pinned" in data:
         await actions.pin_thread(actor, thread, data["pinned"], note)

@@ -21,18 +21,31 @@ MEMBER_LIST_STATUSES = ("member", "moderator", "pending")
 
 
 async def create(
-    actor: User | None, *, slug: object, name: object, description: object, kind: object, visibility: object
+    actor: User | None,
+    *,
+    slug: object,
+    name: object,
+    description: object,
+    kind: object,
+    visibility: object,
 ) -> Community:
     permissions.require_admin(actor)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     checks = (
-        ("slug", lambda: validation.pattern(
-            slug, "slug", SLUG_RE, "must be 3-40 lower-case letters, digits or dashes")),
+        (
+            "slug",
+            lambda: validation.pattern(
+                slug, "slug", SLUG_RE, "must be 3-40 lower-case letters, digits or dashes"
+            ),
+        ),
         ("name", lambda: validation.one_line(name, "name", min_len=3, max_len=80)),
         ("description", lambda: validation.text(description, "description", max_len=1000)),
         ("kind", lambda: validation.choice(kind, "kind", KINDS)),
-        ("visibility", lambda: validation.choice(visibility or "public", "visibility", VISIBILITIES)),
+        (
+            "visibility",
+            lambda: validation.choice(visibility or "public", "visibility", VISIBILITIES),
+        ),
     )
     for field, check in checks:
         try:
@@ -42,9 +55,11 @@ async def create(
     if errors:
         raise Invalid("Some fields need attention.", fields=errors)
     if await Community.filter(slug=values["slug"]).exists():
-        raise Conflict("A community with that address exists.", code="slug_taken", fields={"slug": "is taken"})
+        raise Conflict(
+            "A community with that address exists.", code="slug_taken", fields={"slug": "is taken"}
+        )
     try:
-        community = await Community.create(**values)
+        community = await Community.create(**values)  # type: ignore[arg-type]
     except IntegrityError:
         raise Conflict("A community with that address exists.", code="slug_taken") from None
     return community
@@ -62,7 +77,11 @@ async def list_visible(actor: User | None, kind: str | None = None) -> list[Comm
     if kind is not None:
         query = query.filter(kind=validation.choice(kind, "kind", KINDS))
     if not (actor and actor.is_admin):
-        member_of = [c for c, s in (await permissions.memberships(actor)).items() if s in permissions.MEMBER_STATUSES]
+        member_of = [
+            c
+            for c, s in (await permissions.memberships(actor)).items()
+            if s in permissions.MEMBER_STATUSES
+        ]
         query = query.filter(Q(visibility="public") | Q(id__in=member_of or [0]))
     return await query.order_by("name")
 
@@ -83,10 +102,10 @@ async def directory(actor: User | None) -> Directory:
     """Every readable community grouped by kind; those matching the actor's role and sector first."""
     communities = await list_visible(actor)
     status = await permissions.memberships(actor)
-    phrases = [p.lower() for p in ((actor.role, actor.sector) if actor else ()) if p and len(p) >= 3]
-    suggested = [
-        c for c in communities if phrases and c.id not in status and _matches(c, phrases)
+    phrases = [
+        p.lower() for p in ((actor.role, actor.sector) if actor else ()) if p and len(p) >= 3
     ]
+    suggested = [c for c in communities if phrases and c.id not in status and _matches(c, phrases)]
     by_kind = [(k, [c for c in communities if c.kind == k]) for k in KINDS]
     return Directory(suggested=suggested, by_kind=[g for g in by_kind if g[1]], status=status)
 
@@ -94,12 +113,18 @@ async def directory(actor: User | None) -> Directory:
 async def mine(actor: User | None) -> list[Community]:
     if actor is None:
         return []
-    ids = [cid for cid, s in (await permissions.memberships(actor)).items() if s in permissions.MEMBER_STATUSES]
+    ids = [
+        cid
+        for cid, s in (await permissions.memberships(actor)).items()
+        if s in permissions.MEMBER_STATUSES
+    ]
     return await Community.filter(id__in=ids).order_by("name") if ids else []
 
 
 async def _recount(community: Community) -> None:
-    count = await Membership.filter(community_id=community.id, status__in=permissions.MEMBER_STATUSES).count()
+    count = await Membership.filter(
+        community_id=community.id, status__in=permissions.MEMBER_STATUSES
+    ).count()
     await Community.filter(id=community.id).update(member_count=count)
     community.member_count = count
 
@@ -132,7 +157,9 @@ async def leave(actor: User | None, community: Community) -> bool:
     return removed > 0
 
 
-async def members(actor: User | None, community: Community, status: str | None = None) -> list[Membership]:
+async def members(
+    actor: User | None, community: Community, status: str | None = None
+) -> list[Membership]:
     """Members and moderators for readers; pending requests only for moderators."""
     await permissions.require_read(actor, community)
     wanted = list(permissions.MEMBER_STATUSES)

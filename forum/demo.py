@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from forum import accounts, communities, demo_content, permissions, posts, threads
+from forum import accounts, demo_content, permissions, posts, threads
 from forum.models import Community, Post, Thread, User
 from moderation import actions
 
-DEMO_PASSWORD = "chaupal-demo-2026"
+DEMO_PASSWORD = "chaupal-demo-2026"  # noqa: S105 - documented demo password
 DEMO_ADMIN = "admin"
 
 
@@ -28,7 +28,11 @@ async def seed(password: str | None = None) -> str:
         return "The demo is already loaded."
     password = password or os.environ.get("CHAUPAL_DEMO_PASSWORD") or DEMO_PASSWORD
     admin = await _user(
-        DEMO_ADMIN, "admin@chaupal.example", password, display_name="Chaupal Admin", role="Platform administrator"
+        DEMO_ADMIN,
+        "admin@chaupal.example",
+        password,
+        display_name="Chaupal Admin",
+        role="Platform administrator",
     )
     if not admin.is_admin:
         admin.is_admin = True
@@ -59,7 +63,11 @@ async def seed(password: str | None = None) -> str:
         author = people[spec["author"]]
         permissions.forget_memberships(author)
         thread, first = await threads.start(
-            author, by_slug[spec["community"]], title=spec["title"], body=spec["body"], tags=spec["tags"]
+            author,
+            by_slug[spec["community"]],
+            title=spec["title"],
+            body=spec["body"],
+            tags=spec["tags"],
         )
         thread = await threads.get(author, thread.id)
         # Spread the demo over the past weeks so lists and relative times look lived-in.
@@ -69,13 +77,17 @@ async def seed(password: str | None = None) -> str:
         for n, reply in enumerate(spec["replies"]):
             writer = people[reply["author"]]
             parent = made[reply["reply_to"]] if reply.get("reply_to") is not None else None
-            post = await posts.reply(writer, thread, body=reply["body"], reply_to=parent.id if parent else None)
+            post = await posts.reply(
+                writer, thread, body=reply["body"], reply_to=parent.id if parent else None
+            )
             made.append(post)
             stamps.append((post, started + timedelta(hours=3 * (n + 1) + n * n)))
         async with in_transaction():
             for post, when in stamps:
                 await Post.filter(id=post.id).update(created_at=when)
-            await Thread.filter(id=thread.id).update(created_at=started, last_activity_at=stamps[-1][1])
+            await Thread.filter(id=thread.id).update(
+                created_at=started, last_activity_at=stamps[-1][1]
+            )
         if spec.get("pinned"):
             await actions.pin_thread(admin, thread, True)
         if spec.get("locked"):

@@ -80,7 +80,12 @@ class Guard:
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
     response = JSONResponse(
-        {"error": {"code": "too_large", "message": f"The request body is larger than {limit // 1024} KiB."}},
+        {
+            "error": {
+                "code": "too_large",
+                "message": f"The request body is larger than {limit // 1024} KiB.",
+            }
+        },
         status_code=413,
         headers={"connection": "close"},
     )
@@ -153,7 +158,9 @@ def require_same_origin(request: Request) -> None:
 
 def require_csrf(request: Request, auth: Auth, supplied: str | None) -> None:
     require_same_origin(request)
-    if not security.csrf_valid(settings_of(request).secret_key, csrf_binding(request, auth), supplied or ""):
+    if not security.csrf_valid(
+        settings_of(request).secret_key, csrf_binding(request, auth), supplied or ""
+    ):
         raise PermissionDenied(
             "The form has expired or did not come from this site. Reload the page and try again.",
             code="bad_csrf",
@@ -225,9 +232,11 @@ def error_json(exc: DomainError) -> JSONResponse:
 
 def is_api(request: Request) -> bool:
     path = request.url.path
-    return path.startswith("/api/") or path == "/healthz" or "application/json" in request.headers.get(
-        "accept", ""
-    ).split(",")[0]
+    return (
+        path.startswith("/api/")
+        or path == "/healthz"
+        or "application/json" in request.headers.get("accept", "").split(",")[0]
+    )
 
 
 HTTP_CODES = {
@@ -244,7 +253,9 @@ HTTP_CODES = {
 
 
 def http_error_as_domain(exc: HTTPException) -> DomainError:
-    error = DomainError(str(exc.detail) if exc.detail else "Request failed.", code=HTTP_CODES.get(exc.status_code))
+    error = DomainError(
+        str(exc.detail) if exc.detail else "Request failed.", code=HTTP_CODES.get(exc.status_code)
+    )
     error.status = exc.status_code
     if exc.status_code == 404:
         error.message = "Nothing here. The address may be mistyped, or the page may have moved."

@@ -92,7 +92,7 @@ class Thread(Model):
         "forum.User", related_name="threads", on_delete=fields.CASCADE
     )
     title = fields.CharField(max_length=150)
-    tags = fields.JSONField(default=list)
+    tags: fields.Field[list[str]] = fields.JSONField(default=list)
     status = fields.CharField(max_length=10, default="published", db_index=True)
     pinned = fields.BooleanField(default=False)
     locked = fields.BooleanField(default=False)

@@ -54,7 +54,13 @@ def relative(value: datetime | None) -> str:
     seconds = (datetime.now(UTC) - value).total_seconds()
     if seconds < 60:
         return "just now"
-    for size, unit in ((86400 * 365, "year"), (86400 * 30, "month"), (86400, "day"), (3600, "hour"), (60, "minute")):
+    for size, unit in (
+        (86400 * 365, "year"),
+        (86400 * 30, "month"),
+        (86400, "day"),
+        (3600, "hour"),
+        (60, "minute"),
+    ):
         if seconds >= size:
             n = int(seconds // size)
             return f"{n} {unit}{'s' if n != 1 else ''} ago"
@@ -80,7 +86,11 @@ def make_templates(settings: Settings) -> Environment:
         suggested_sectors=accounts.SUGGESTED_SECTORS,
     )
     env.filters.update(
-        initials=initials, avatar_class=avatar_class, relative=relative, exact=exact, excerpt=markup.excerpt
+        initials=initials,
+        avatar_class=avatar_class,
+        relative=relative,
+        exact=exact,
+        excerpt=markup.excerpt,
     )
     return env
 
@@ -93,7 +103,12 @@ def _flash_serializer(request: Request) -> URLSafeSerializer:
 
 
 def _cookie_args(request: Request) -> dict[str, Any]:
-    return {"httponly": True, "samesite": "lax", "secure": settings_of(request).secure_cookies, "path": "/"}
+    return {
+        "httponly": True,
+        "samesite": "lax",
+        "secure": settings_of(request).secure_cookies,
+        "path": "/",
+    }
 
 
 async def render(
@@ -129,7 +144,9 @@ async def render(
     return response
 
 
-def redirect(request: Request, url: str, message: str | None = None, kind: str = "success") -> Response:
+def redirect(
+    request: Request, url: str, message: str | None = None, kind: str = "success"
+) -> Response:
     response = RedirectResponse(url, status_code=303)
     if message:
         value = _flash_serializer(request).dumps({"message": message, "kind": kind})
@@ -160,7 +177,10 @@ async def error_page(request: Request, exc: DomainError) -> Response:
     }
     try:
         return await render(
-            request, "error.html", {"title": titles.get(exc.status, "Request failed"), "error": exc}, exc.status
+            request,
+            "error.html",
+            {"title": titles.get(exc.status, "Request failed"), "error": exc},
+            exc.status,
         )
     except Exception:  # the error page must never fail: fall back to plain text
         return HTMLResponse(f"<h1>{exc.status}</h1><p>{exc.message}</p>", status_code=exc.status)
@@ -168,7 +188,11 @@ async def error_page(request: Request, exc: DomainError) -> Response:
 
 async def page_actor(request: Request) -> tuple[User | None, Auth]:
     auth = await authenticate(request)
-    if auth.user is None and settings_of(request).login_required and request.url.path not in OPEN_PATHS:
+    if (
+        auth.user is None
+        and settings_of(request).login_required
+        and request.url.path not in OPEN_PATHS
+    ):
         raise NotSignedIn("Sign in to use this site.")
     return auth.user, auth
 
@@ -200,7 +224,9 @@ async def home(request: Request) -> Response:
     mine = await communities.mine(user)
     latest = await threads.latest(user, mine_only=bool(mine), limit=20)
     directory = await communities.directory(user) if not mine else None
-    return await render(request, "home.html", {"mine": mine, "latest": latest, "directory": directory})
+    return await render(
+        request, "home.html", {"mine": mine, "latest": latest, "directory": directory}
+    )
 
 
 async def directory(request: Request) -> Response:
@@ -227,7 +253,9 @@ async def new_community(request: Request) -> Response:
 
 async def sitemap(request: Request) -> Response:
     user, _ = await page_actor(request)
-    return await render(request, "sitemap.html", {"communities": await communities.list_visible(user)})
+    return await render(
+        request, "sitemap.html", {"communities": await communities.list_visible(user)}
+    )
 
 
 # Communities
@@ -257,7 +285,8 @@ async def community_page(request: Request) -> Response:
             "tag": tag,
             "status": status,
             "can_moderate": await permissions.can_moderate(user, community),
-            "can_post": user is not None and (user.is_admin or status in permissions.MEMBER_STATUSES),
+            "can_post": user is not None
+            and (user.is_admin or status in permissions.MEMBER_STATUSES),
         },
     )
 
@@ -290,8 +319,14 @@ async def members_page(request: Request) -> Response:
         username, status = _s(form, "username"), _s(form, "status")
         try:
             await actions.set_member_status(user, community, username, status, _s(form, "note"))
-            words = {"member": "is now a member", "moderator": "is now a moderator", "removed": "was removed"}
-            return redirect(request, f"/c/{community.slug}/members", f"@{username} {words[status]}.")
+            words = {
+                "member": "is now a member",
+                "moderator": "is now a moderator",
+                "removed": "was removed",
+            }
+            return redirect(
+                request, f"/c/{community.slug}/members", f"@{username} {words[status]}."
+            )
         except (Invalid, NotFound) as exc:
             error = exc.message
     moderator = await permissions.can_moderate(user, community)
@@ -344,7 +379,11 @@ async def thread_page(request: Request) -> Response:
     pages = posts.page_count(thread, per_page)
     page_no = query_int(request, "page", 1, high=max(pages, 1))
     page = await posts.page(
-        user, thread, from_number=(page_no - 1) * per_page + 1, to_number=page_no * per_page, limit=per_page
+        user,
+        thread,
+        from_number=(page_no - 1) * per_page + 1,
+        to_number=page_no * per_page,
+        limit=per_page,
     )
     return await render(
         request, "thread.html", await _thread_context(request, user, thread, page, page_no, pages)
@@ -369,9 +408,9 @@ async def _thread_context(
     reply_target = None
     wanted = reply_to or request.query_params.get("reply_to", "")
     if wanted.isdigit() and len(wanted) < 12:
-        reply_target = await Post.get_or_none(id=int(wanted), thread_id=thread.id, status="published").select_related(
-            "author"
-        )
+        reply_target = await Post.get_or_none(
+            id=int(wanted), thread_id=thread.id, status="published"
+        ).select_related("author")
         if reply_target is not None and not draft and request.method == "GET":
             quoted = "\n".join(f"> {line}" for line in reply_target.body.splitlines()[:12])
             draft = f"**@{reply_target.author.username}** wrote:\n{quoted}\n\n"
@@ -400,9 +439,19 @@ async def post_reply(request: Request) -> Response:
     except Invalid as exc:
         per_page = settings_of(request).posts_per_page
         pages = posts.page_count(thread, per_page)
-        page = await posts.page(user, thread, from_number=(pages - 1) * per_page + 1, limit=per_page)
+        page = await posts.page(
+            user, thread, from_number=(pages - 1) * per_page + 1, limit=per_page
+        )
         context = await _thread_context(
-            request, user, thread, page, pages, pages, draft=body, reply_to=reply_to, errors=exc.fields or {"body": exc.message}
+            request,
+            user,
+            thread,
+            page,
+            pages,
+            pages,
+            draft=body,
+            reply_to=reply_to,
+            errors=exc.fields or {"body": exc.message},
         )
         return await render(request, "thread.html", context, 422)
     page_no = posts.page_of(post, settings_of(request).posts_per_page)
@@ -433,7 +482,9 @@ async def post_link(request: Request) -> Response:
     user, _ = await page_actor(request)
     post = await posts.get(user, path_int(request, "id"))
     page_no = posts.page_of(post, settings_of(request).posts_per_page)
-    return RedirectResponse(f"/t/{post.thread.id}?page={page_no}#post-{post.number}", status_code=303)
+    return RedirectResponse(
+        f"/t/{post.thread.id}?page={page_no}#post-{post.number}", status_code=303
+    )
 
 
 async def edit_post(request: Request) -> Response:
@@ -458,7 +509,10 @@ async def edit_post(request: Request) -> Response:
         except Invalid as exc:
             errors = exc.fields or {"body": exc.message}
     return await render(
-        request, "post_edit.html", {"post": post, "thread": thread, "body": body, "errors": errors}, 422 if errors else 200
+        request,
+        "post_edit.html",
+        {"post": post, "thread": thread, "body": body, "errors": errors},
+        422 if errors else 200,
     )
 
 
@@ -470,7 +524,12 @@ async def delete_post(request: Request) -> Response:
     if thread.status == "deleted":
         return redirect(request, f"/c/{thread.community.slug}", "The thread was deleted.", "info")
     page_no = posts.page_of(post, settings_of(request).posts_per_page)
-    return redirect(request, f"/t/{thread.id}?page={page_no}#post-{post.number}", "The post was removed.", "info")
+    return redirect(
+        request,
+        f"/t/{thread.id}?page={page_no}#post-{post.number}",
+        "The post was removed.",
+        "info",
+    )
 
 
 async def post_history(request: Request) -> Response:
@@ -479,7 +538,9 @@ async def post_history(request: Request) -> Response:
     revisions = await posts.history(user, post)
     show = await permissions.can_see_post_body(user, post, post.thread.community)
     return await render(
-        request, "post_history.html", {"post": post, "thread": post.thread, "revisions": revisions, "show": show}
+        request,
+        "post_history.html",
+        {"post": post, "thread": post.thread, "revisions": revisions, "show": show},
     )
 
 
@@ -490,7 +551,10 @@ async def _start_session(request: Request, user: User, target: str, message: str
     token = await accounts.start_session(user, settings_of(request).session_days)
     response = redirect(request, target, message)
     response.set_cookie(
-        SESSION_COOKIE, token, max_age=86400 * settings_of(request).session_days, **_cookie_args(request)
+        SESSION_COOKIE,
+        token,
+        max_age=86400 * settings_of(request).session_days,
+        **_cookie_args(request),
     )
     response.delete_cookie(ANON_COOKIE, path="/")
     return response
@@ -506,10 +570,15 @@ async def login(request: Request) -> Response:
         target = safe_next(_s(form, "next") or target)
         user = await accounts.authenticate(username, _s(form, "password"))
         if user is not None:
-            return await _start_session(request, user, target, f"Welcome back, {user.display_name}.")
+            return await _start_session(
+                request, user, target, f"Welcome back, {user.display_name}."
+            )
         error = "That username and password do not match an account."
     return await render(
-        request, "login.html", {"next": target, "username": username, "error": error}, 401 if error else 200
+        request,
+        "login.html",
+        {"next": target, "username": username, "error": error},
+        401 if error else 200,
     )
 
 
@@ -532,11 +601,18 @@ async def register(request: Request) -> Response:
         values = {k: _s(form, k) for k in values}
         try:
             user = await accounts.register(
-                values["username"], values["email"], _s(form, "password"),
-                values["display_name"], values["role"], values["sector"],
+                values["username"],
+                values["email"],
+                _s(form, "password"),
+                values["display_name"],
+                values["role"],
+                values["sector"],
             )
             return await _start_session(
-                request, user, "/communities", f"Welcome to Chaupal, {user.display_name}. Join a few communities to begin."
+                request,
+                user,
+                "/communities",
+                f"Welcome to Chaupal, {user.display_name}. Join a few communities to begin.",
             )
         except DomainError as exc:
             errors, status = exc.fields or {"form": exc.message}, exc.status
@@ -556,17 +632,30 @@ async def settings_page(request: Request) -> Response:
         try:
             if what == "profile":
                 await accounts.update_profile(
-                    user, user, display_name=_s(form, "display_name"), role=_s(form, "role"),
-                    sector=_s(form, "sector"), bio=_s(form, "bio"),
+                    user,
+                    user,
+                    display_name=_s(form, "display_name"),
+                    role=_s(form, "role"),
+                    sector=_s(form, "sector"),
+                    bio=_s(form, "bio"),
                 )
                 return redirect(request, "/settings", "Your profile is saved.")
             if what == "password":
-                await accounts.change_password(user, _s(form, "current_password"), _s(form, "new_password"))
-                return await _start_session(request, user, "/settings", "Password changed. Other sessions and tokens were signed out.")
+                await accounts.change_password(
+                    user, _s(form, "current_password"), _s(form, "new_password")
+                )
+                return await _start_session(
+                    request,
+                    user,
+                    "/settings",
+                    "Password changed. Other sessions and tokens were signed out.",
+                )
             if what == "token":
                 new_token, _ = await accounts.create_token(user, _s(form, "name"))
             elif what == "revoke":
-                await accounts.revoke_token_by_id(user, int(_s(form, "token_id") or 0) if _s(form, "token_id").isdigit() else 0)
+                await accounts.revoke_token_by_id(
+                    user, int(_s(form, "token_id") or 0) if _s(form, "token_id").isdigit() else 0
+                )
                 return redirect(request, "/settings#tokens", "Token revoked.", "info")
             else:
                 raise Invalid("Unknown form.")
@@ -586,7 +675,9 @@ async def user_page(request: Request) -> Response:
     recent = await threads.started_by(viewer, person)
     visible = {c.id for c in await communities.list_visible(viewer)}
     their = [c for c in await communities.mine(person) if c.id in visible]
-    return await render(request, "user.html", {"person": person, "recent": recent, "communities": their})
+    return await render(
+        request, "user.html", {"person": person, "recent": recent, "communities": their}
+    )
 
 
 routes = [

@@ -20,7 +20,7 @@ async def memberships(actor: User | None) -> dict[int, str]:
     if cached is None:
         rows = await Membership.filter(user_id=actor.id).values_list("community_id", "status")
         cached = {int(cid): str(status) for cid, status in rows}
-        actor._chaupal_memberships = cached  # type: ignore[attr-defined]
+        actor._chaupal_memberships = cached
     return cached
 
 
@@ -84,7 +84,7 @@ async def readable_community_ids(actor: User | None) -> list[int] | None:
         return None
     public = await Community.filter(visibility="public").values_list("id", flat=True)
     member_of = [cid for cid, s in (await memberships(actor)).items() if s in MEMBER_STATUSES]
-    return sorted(set(int(c) for c in public) | set(member_of))
+    return sorted({int(str(c)) for c in public} | set(member_of))
 
 
 async def can_see_thread(actor: User | None, thread: Thread, community: Community) -> bool:
@@ -131,7 +131,9 @@ async def require_reply(actor: User | None, thread: Thread, community: Community
     return user
 
 
-async def require_edit_post(actor: User | None, post: Post, thread: Thread, community: Community) -> User:
+async def require_edit_post(
+    actor: User | None, post: Post, thread: Thread, community: Community
+) -> User:
     await require_see_thread(actor, thread, community)
     user = require_signed_in(actor, "edit posts")
     if post.status == "deleted":

@@ -29,11 +29,16 @@ async def _parent(actor: User | None, thread: Thread, reply_to: object) -> Post 
     parent_id = validation.integer(reply_to, "reply_to")
     parent = await Post.get_or_none(id=parent_id, thread_id=thread.id)
     if parent is None or parent.status not in ("published",):
-        raise Invalid("You can only reply to a visible post of this thread.", fields={"reply_to": "is not a post of this thread"})
+        raise Invalid(
+            "You can only reply to a visible post of this thread.",
+            fields={"reply_to": "is not a post of this thread"},
+        )
     return parent
 
 
-async def reply(actor: User | None, thread: Thread, *, body: object, reply_to: object = None) -> Post:
+async def reply(
+    actor: User | None, thread: Thread, *, body: object, reply_to: object = None
+) -> Post:
     community = thread.community
     user = await permissions.require_reply(actor, thread, community)
     text = body_of(body)
@@ -44,10 +49,20 @@ async def reply(actor: User | None, thread: Thread, *, body: object, reply_to: o
     async with in_transaction():
         # The update takes the thread's row lock, so concurrent replies get distinct numbers.
         await Thread.filter(id=thread.id).update(last_number=F("last_number") + 1)
-        number = (await Thread.filter(id=thread.id).values_list("last_number", flat=True))[0]
-        first_time = not await Post.filter(thread_id=thread.id, author_id=user.id, status="published").exists()
+        number = int(
+            str((await Thread.filter(id=thread.id).values_list("last_number", flat=True))[0])
+        )
+        first_time = not await Post.filter(
+            thread_id=thread.id, author_id=user.id, status="published"
+        ).exists()
         post = await Post.create(
-            thread=thread, author=user, number=number, body=text, body_html=html, status=status, reply_to=parent
+            thread=thread,
+            author=user,
+            number=number,
+            body=text,
+            body_html=html,
+            status=status,
+            reply_to=parent,
         )
         await Thread.filter(id=thread.id).update(
             post_count=F("post_count") + 1,
@@ -66,12 +81,15 @@ async def reply(actor: User | None, thread: Thread, *, body: object, reply_to: o
 
 async def get(actor: User | None, post_id: int) -> Post:
     """A post with its thread, community and author, if the actor may see its thread."""
-    post = await Post.get_or_none(id=post_id).select_related("thread", "thread__community", "author")
+    post = await Post.get_or_none(id=post_id).select_related(
+        "thread", "thread__community", "author"
+    )
     if post is None:
         raise NotFound("No such post.")
     thread = post.thread
     if not await permissions.can_see_thread(actor, thread, thread.community) or not (
-        post.status in ("published", "deleted") or await permissions.can_see_post_body(actor, post, thread.community)
+        post.status in ("published", "deleted")
+        or await permissions.can_see_post_body(actor, post, thread.community)
     ):
         raise NotFound("No such post.")
     return post
@@ -117,7 +135,9 @@ async def delete(actor: User | None, post: Post) -> bool:
 
 async def history(actor: User | None, post: Post) -> list[PostRevision]:
     """Earlier versions, newest first. Readers of a post may see how it changed."""
-    if post.status != "published" and not await permissions.can_see_post_body(actor, post, post.thread.community):
+    if post.status != "published" and not await permissions.can_see_post_body(
+        actor, post, post.thread.community
+    ):
         raise NotFound("No such post.")
     return await PostRevision.filter(post_id=post.id).select_related("editor").order_by("-id")
 
@@ -152,7 +172,9 @@ async def page(
     limit = max(1, min(limit, PAGE_MAX))
     query = Post.filter(await _visible(actor, thread))
     if after_id is not None:
-        anchor = await Post.get_or_none(id=after_id, thread_id=thread.id).values_list("number", flat=True)
+        anchor = await Post.get_or_none(id=after_id, thread_id=thread.id).values_list(
+            "number", flat=True
+        )
         if anchor is None:
             raise BadRequest("That page cursor is not a post of this thread.", code="bad_cursor")
         query = query.filter(number__gt=anchor)
@@ -167,7 +189,10 @@ async def page(
     hidden = {
         p.id
         for p in rows
-        if p.status != "published" and not (moderator or (actor is not None and p.author_id == actor.id and p.status != "deleted"))  # type: ignore[attr-defined]
+        if p.status != "published"
+        and not (
+            moderator or (actor is not None and p.author.id == actor.id and p.status != "deleted")
+        )
     }
     parent_ids = {p.reply_to_id for p in rows if p.reply_to_id}  # type: ignore[attr-defined]
     parents: dict[int, ParentRef] = {}

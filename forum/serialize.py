@@ -42,7 +42,12 @@ def community(c: Community, my_status: str | None = None) -> dict[str, Any]:
 
 
 def member(m: Membership) -> dict[str, Any]:
-    return {"user": user(m.user), "username": m.user.username, "status": m.status, "since": when(m.created_at)}
+    return {
+        "user": user(m.user),
+        "username": m.user.username,
+        "status": m.status,
+        "since": when(m.created_at),
+    }
 
 
 def thread(t: Thread) -> dict[str, Any]:
@@ -83,8 +88,18 @@ def post(p: Post, *, show_body: bool = True) -> dict[str, Any]:
 
 
 def revision(r: PostRevision) -> dict[str, Any]:
-    return {"id": r.id, "body": r.body, "editor": r.editor.username, "replaced_at": when(r.created_at)}
+    return {
+        "id": r.id,
+        "body": r.body,
+        "editor": r.editor.username,
+        "replaced_at": when(r.created_at),
+    }
 
 
 def token(t: ApiToken) -> dict[str, Any]:
-    return {"id": t.id, "name": t.name, "created_at": when(t.created_at), "last_used_at": when(t.last_used_at)}
+    return {
+        "id": t.id,
+        "name": t.name,
+        "created_at": when(t.created_at),
+        "last_used_at": when(t.last_used_at),
+    }

@@ -56,7 +56,9 @@ class Settings:
         database_url = env.get("CHAUPAL_DATABASE_URL") or f"sqlite://{data_dir / 'chaupal.sqlite3'}"
         secret_key = env.get("CHAUPAL_SECRET_KEY") or _secret_key(data_dir)
         origins = tuple(
-            o.strip().rstrip("/") for o in env.get("CHAUPAL_ALLOWED_ORIGINS", "").split(",") if o.strip()
+            o.strip().rstrip("/")
+            for o in env.get("CHAUPAL_ALLOWED_ORIGINS", "").split(",")
+            if o.strip()
         )
         return cls(
             data_dir=data_dir,

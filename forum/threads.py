@@ -43,9 +43,13 @@ async def start(
     user = await permissions.require_post_in(actor, community)
     errors: dict[str, str] = {}
     values: dict[str, object] = {}
-    for field, check, raw in (("title", title_of, title), ("body", body_of, body), ("tags", validation.tags, tags)):
+    for field, check, raw in (
+        ("title", title_of, title),
+        ("body", body_of, body),
+        ("tags", validation.tags, tags),
+    ):
         try:
-            values[field] = check(raw)  # type: ignore[operator]
+            values[field] = check(raw)
         except Invalid as exc:
             errors.update(exc.fields)
     if errors:
@@ -74,7 +78,10 @@ async def start(
             thread=thread, author=user, number=1, body=body_text, body_html=html, status=status
         )
         await SearchOutbox.bulk_create(
-            [SearchOutbox(kind="thread", object_id=thread.id), SearchOutbox(kind="post", object_id=post.id)]
+            [
+                SearchOutbox(kind="thread", object_id=thread.id),
+                SearchOutbox(kind="post", object_id=post.id),
+            ]
         )
         await communities.bump_thread_count(community.id, 1)
     thread.community = community
@@ -85,14 +92,18 @@ async def start(
 
 async def get(actor: User | None, thread_id: int) -> Thread:
     """The thread with its community and author, if the actor may see it."""
-    thread = await Thread.get_or_none(id=thread_id).select_related("community", "author", "last_poster")
+    thread = await Thread.get_or_none(id=thread_id).select_related(
+        "community", "author", "last_poster"
+    )
     if thread is None:
         raise NotFound("No such thread.")
     await permissions.require_see_thread(actor, thread, thread.community)
     return thread
 
 
-async def _visible(actor: User | None, community: Community, query: QuerySet[Thread]) -> QuerySet[Thread]:
+async def _visible(
+    actor: User | None, community: Community, query: QuerySet[Thread]
+) -> QuerySet[Thread]:
     if await permissions.can_moderate(actor, community):
         return query.filter(status__in=("published", "pending", "hidden"))
     if actor is not None:
@@ -139,8 +150,10 @@ async def list_in(
     if tag:
         query = query.filter(id__in=ThreadTag.filter(tag=tag.lower()[:30]).values("thread_id"))
     query = _after_cursor(query, cursor)
-    rows = await query.order_by("-last_activity_at", "-id").limit(limit + 1).select_related(
-        "author", "last_poster"
+    rows = (
+        await query.order_by("-last_activity_at", "-id")
+        .limit(limit + 1)
+        .select_related("author", "last_poster")
     )
     for row in rows:
         row.community = community
@@ -153,14 +166,20 @@ async def latest(actor: User | None, *, mine_only: bool, limit: int = 20) -> lis
     """Recent activity for the home page: in the actor's communities, or everywhere readable."""
     query = Thread.filter(status="published")
     if mine_only:
-        member_of = [c for c, s in (await permissions.memberships(actor)).items() if s in permissions.MEMBER_STATUSES]
+        member_of = [
+            c
+            for c, s in (await permissions.memberships(actor)).items()
+            if s in permissions.MEMBER_STATUSES
+        ]
         query = query.filter(community_id__in=member_of or [0])
     else:
         ids = await permissions.readable_community_ids(actor)
         if ids is not None:
             query = query.filter(community_id__in=ids or [0])
-    return await query.order_by("-last_activity_at", "-id").limit(limit).select_related(
-        "community", "author", "last_poster"
+    return (
+        await query.order_by("-last_activity_at", "-id")
+        .limit(limit)
+        .select_related("community", "author", "last_poster")
     )
 
 

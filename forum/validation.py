@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from forum.errors import Invalid
 
 
-def text(value: object, field: str, *, min_len: int = 0, max_len: int, label: str | None = None) -> str:
+def text(
+    value: object, field: str, *, min_len: int = 0, max_len: int, label: str | None = None
+) -> str:
     name = label or field.replace("_", " ").capitalize()
     if value is None:
         value = ""
@@ -26,7 +28,9 @@ def text(value: object, field: str, *, min_len: int = 0, max_len: int, label: st
     return cleaned
 
 
-def one_line(value: object, field: str, *, min_len: int = 0, max_len: int, label: str | None = None) -> str:
+def one_line(
+    value: object, field: str, *, min_len: int = 0, max_len: int, label: str | None = None
+) -> str:
     cleaned = text(value, field, min_len=min_len, max_len=max_len, label=label)
     return " ".join(cleaned.split())
 

@@ -6,7 +6,12 @@ from forum.models import AuditEntry, Community, User
 
 
 async def record(
-    actor: User | None, action: str, target: str, *, community: Community | None = None, note: str = ""
+    actor: User | None,
+    action: str,
+    target: str,
+    *,
+    community: Community | None = None,
+    note: str = "",
 ) -> AuditEntry:
     return await AuditEntry.create(
         actor=actor, action=action, target=target[:80], community=community, note=note[:2000]
