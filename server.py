@@ -29,6 +29,8 @@ from forum import api, db, pages
 from forum.errors import DomainError
 from forum.http import Guard, error_json, http_error_as_domain, is_api, log
 from forum.settings import Settings
+from search.whoosh_index import WhooshIndex
+from search.writer import OutboxWriter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -37,9 +39,16 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.open_database(settings.database_url, migrate=settings.migrate_on_start)
+        index = WhooshIndex(settings.index_dir)
+        writer = OutboxWriter(index)
+        app.state.search = index
+        app.state.search_writer = writer
+        writer.start()
         try:
             yield
         finally:
+            await writer.stop()
+            index.close()
             await db.close_database()
 
     async def domain_error(request: Request, exc: Exception) -> Response:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -10,6 +13,8 @@ _md = (
     .enable("table")
     .enable("strikethrough")
 )
+
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|pre|tr|td|th)>|<br\s*/?>")
 
 _TAGS = {
     "p",
@@ -62,8 +67,13 @@ def render(body: str) -> str:
     )
 
 
+def plain_text(body_html: str) -> str:
+    """The words of rendered HTML, blocks separated by new lines (for search and previews)."""
+    spaced = _BLOCK_END.sub(lambda m: m.group(0) + "\n", body_html)
+    return html.unescape(nh3.clean(spaced, tags=set())).strip()
+
+
 def excerpt(body: str, length: int = 200) -> str:
     """Plain text from Markdown source, for previews (escaped by the template)."""
-    text = nh3.clean(_md.render(body), tags=set())
-    text = " ".join(text.split())
+    text = " ".join(plain_text(_md.render(body)).split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from forum.models import ApiToken, Community, Membership, Post, PostRevision, Thread, User
+from search.port import Hit
 
 
 def when(value: datetime | None) -> str | None:
@@ -102,4 +103,19 @@ def token(t: ApiToken) -> dict[str, Any]:
         "name": t.name,
         "created_at": when(t.created_at),
         "last_used_at": when(t.last_used_at),
+    }
+
+
+def hit(h: Hit) -> dict[str, Any]:
+    return {
+        "thread_id": h.thread_id,
+        "post_id": h.post_id,
+        "kind": h.kind,
+        "title": h.title,
+        "community": h.community,
+        "author": h.author,
+        "snippet_html": h.snippet_html,
+        "title_html": h.title_html,
+        "score": round(h.score, 4),
+        "url": f"/p/{h.post_id}",
     }

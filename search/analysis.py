@@ -1,0 +1,86 @@
+"""Text analysis that keeps Indian-script words whole.
+
+Python's `\\w` does not match combining marks, so the stock tokenizer cuts Hindi words at every
+vowel sign (कार्यालय becomes क, र, य, लय). Here a word is a run of letters, digits and
+combining marks of any script. Tokens are NFC-normalised; zero-width joiners and nukta signs
+are dropped so spellings with and without them meet (ज़्यादा = ज्यादा); Latin words are
+lower-cased and stemmed (Porter2), other scripts are left as written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import lru_cache
+
+from whoosh.analysis import Filter, RegexTokenizer, Token
+from whoosh.lang.porter2 import stem
+
+
+def _mark_class() -> str:
+    """A regex character class of every combining mark (Unicode categories Mn, Mc, Me)."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):  # every script the forum serves is in the Basic Multilingual Plane
+        if unicodedata.category(chr(code)).startswith("M"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+
+
+_MARKS = _mark_class()
+WORD = re.compile(rf"[\w{_MARKS}\u200c\u200d]+(?:[.'’][\w{_MARKS}]+)*")
+# Nukta signs of Devanagari, Bengali, Gurmukhi, Gujarati, Odia, Telugu and Kannada, and the
+# zero-width (non-)joiners.
+_DROP = dict.fromkeys(map(ord, "\u093c\u09bc\u0a3c\u0abc\u0b3c\u0c3c\u0cbc\u200c\u200d\u00ad"))
+_LATIN = re.compile(r"[a-z]+")
+
+
+@lru_cache(maxsize=50_000)
+def normalise(word: str) -> str:
+    text = unicodedata.normalize("NFD", word).translate(_DROP)
+    text = unicodedata.normalize("NFC", text).lower()
+    return text.replace("’", "'")
+
+
+@lru_cache(maxsize=50_000)
+def stem_word(word: str) -> str:
+    return stem(word) if _LATIN.fullmatch(word) else word
+
+
+class NormaliseFilter(Filter):
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = normalise(t.text)
+            if t.text:
+                yield t
+
+
+class LatinStemFilter(Filter):
+    """Porter stemming for Latin-script words only, and never for query-time wildcards."""
+
+    is_morph = True
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem_word(t.text)
+            yield t
+
+
+def text_analyzer() -> object:
+    return RegexTokenizer(WORD) | NormaliseFilter() | LatinStemFilter()
+
+
+def plain_analyzer() -> object:
+    """Same words as text_analyzer without stemming: used for spelling suggestions and prefixes."""
+    return RegexTokenizer(WORD) | NormaliseFilter()
+
+
+def words(text: str) -> list[str]:
+    return [normalise(m.group(0)) for m in WORD.finditer(text)]

@@ -1,0 +1,59 @@
+"""The search port: what the forum needs from a full-text index. WhooshIndex implements it;
+tests may pass a fake where that is the point of the test. Its methods block, so callers run
+them off the event loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the reader may see and what they asked to narrow to. `communities` None means
+    every community (admins); otherwise only these community ids are searched."""
+
+    communities: tuple[int, ...] | None
+    community: str | None = None
+    tag: str | None = None
+    author: str | None = None
+    kind: str | None = None  # "thread" or "post"
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass
+class Hit:
+    thread_id: int
+    post_id: int
+    kind: str
+    title: str
+    community: str
+    author: str
+    snippet_html: str
+    title_html: str
+    score: float
+    created_at: datetime | None
+
+
+@dataclass
+class Results:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+
+class SearchIndex(Protocol):
+    def apply(self, upserts: list[dict[str, Any]], deletes: list[tuple[str, str]]) -> None: ...
+
+    def search(
+        self, text: str, filters: Filters, *, page: int, per_page: int, facets: bool
+    ) -> Results: ...
+
+    def similar(self, title: str, filters: Filters, limit: int) -> list[Hit]: ...
+
+    def stamps(self) -> dict[str, str]: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,76 @@
+"""Search as the forum uses it: the reader's permissions become a filter inside the query, so
+results, totals and facets never include what the reader may not read."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time
+
+from forum import communities, permissions, validation
+from forum.errors import BadRequest
+from forum.models import User
+from search.port import Filters, Hit, Results, SearchIndex
+from search.whoosh_index import to_datetime
+
+MAX_PER_PAGE = 50
+KINDS = ("thread", "post")
+
+
+def _day(value: str | None, field: str, end: bool = False) -> datetime | None:
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        raise BadRequest(f"'{field}' must be a date like 2026-03-31.", code="bad_query") from None
+    return to_datetime(datetime.combine(day, time.max if end else time.min, UTC))
+
+
+async def filters_for(
+    actor: User | None,
+    *,
+    community: str | None = None,
+    tag: str | None = None,
+    author: str | None = None,
+    kind: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Filters:
+    if community:
+        await communities.get(actor, community)  # 404 for one the reader may not see
+    if kind:
+        kind = validation.choice(kind, "kind", KINDS)
+    readable = await permissions.readable_community_ids(actor)
+    return Filters(
+        communities=tuple(readable) if readable is not None else None,
+        community=community or None,
+        tag=(tag or "").strip().lower().lstrip("#") or None,
+        author=(author or "").strip().lower() or None,
+        kind=kind or None,
+        since=_day(since, "from"),
+        until=_day(until, "to", end=True),
+    )
+
+
+async def search(
+    index: SearchIndex,
+    text: str,
+    filters: Filters,
+    *,
+    page: int = 1,
+    per_page: int = 20,
+    facets: bool = False,
+) -> Results:
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    if not text.strip():
+        return Results(total=0, hits=[])
+    return await asyncio.to_thread(
+        index.search, text, filters, page=page, per_page=per_page, facets=facets
+    )
+
+
+async def similar(index: SearchIndex, actor: User | None, title: str, limit: int = 5) -> list[Hit]:
+    if len(title.strip()) < 4:
+        return []
+    filters = await filters_for(actor)
+    return await asyncio.to_thread(index.similar, title, filters, limit)

@@ -1,0 +1,280 @@
+"""The Whoosh implementation of the search port.
+
+One document per thread (its title, opening post and tags) and one per reply. Whoosh allows one
+writer: `apply` serialises writers in this process and Whoosh's lock file serialises processes.
+Searchers are opened once per worker thread and refreshed when the index has a newer
+generation, never opened per request."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import highlight, index, sorting
+from whoosh import query as wq
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.searching import Searcher
+
+from search import query as qp
+from search.analysis import plain_analyzer, text_analyzer
+from search.port import Filters, Hit, Results
+
+REFRESH_EVERY = 0.2  # seconds between checks for a newer index generation
+
+
+def schema() -> Schema:
+    analyzer = text_analyzer()
+    return Schema(
+        doc_id=ID(unique=True, stored=True),
+        kind=ID(stored=True),
+        thread_id=ID(stored=True),
+        post_id=STORED(),
+        community_id=ID(stored=True),
+        community=ID(stored=True),
+        title=TEXT(analyzer=analyzer, phrase=True, field_boost=1.0),
+        body=TEXT(analyzer=analyzer, phrase=True, stored=True),
+        words=TEXT(analyzer=plain_analyzer(), phrase=False, spelling=True),
+        thread_title=STORED(),
+        tags=KEYWORD(commas=True, lowercase=True, stored=True),
+        author=ID(stored=True),
+        created=DATETIME(stored=True),
+        last_activity=DATETIME(sortable=True),
+        stamp=STORED(),
+    )
+
+
+class WhooshIndex:
+    def __init__(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        if index.exists_in(str(path)):
+            self._ix = index.open_dir(str(path))
+        else:
+            self._ix = index.create_in(str(path), schema())
+        self.path = path
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._closed = False
+        self._searchers: list[Searcher] = []
+        self._registry_lock = threading.Lock()
+
+    # Writing
+
+    def apply(self, upserts: list[dict[str, Any]], deletes: list[tuple[str, str]]) -> None:
+        if not upserts and not deletes:
+            return
+        with self._write_lock:
+            writer = self._ix.writer(timeout=30.0)
+            try:
+                for fieldname, value in deletes:
+                    writer.delete_by_term(fieldname, value)
+                for doc in upserts:
+                    writer.update_document(**doc)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+
+    def rebuild(self, batches: Any) -> int:
+        """Empties the index and adds every document from `batches` (an iterator of lists)."""
+        count = 0
+        with self._write_lock:
+            writer = self._ix.writer(timeout=30.0, limitmb=256)
+            try:
+                for fieldname in ("kind",):
+                    for kind in ("thread", "post"):
+                        writer.delete_by_term(fieldname, kind)
+                for batch in batches:
+                    for doc in batch:
+                        writer.add_document(**doc)
+                    count += len(batch)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(optimize=True)
+        return count
+
+    # Reading
+
+    def _searcher(self) -> Searcher:
+        local = self._local
+        searcher: Searcher | None = getattr(local, "searcher", None)
+        now = time.monotonic()
+        if searcher is None:
+            searcher = self._ix.searcher()
+            with self._registry_lock:
+                self._searchers.append(searcher)
+            local.searcher, local.checked = searcher, now
+        elif now - local.checked >= REFRESH_EVERY:
+            local.checked = now
+            if not searcher.up_to_date():
+                fresh = searcher.refresh()
+                with self._registry_lock:
+                    self._searchers = [s for s in self._searchers if s is not searcher] + [fresh]
+                local.searcher = searcher = fresh
+        return searcher
+
+    def refresh_now(self) -> None:
+        """Makes the next search in this thread see the latest commit (used after writes)."""
+        if hasattr(self._local, "checked"):
+            self._local.checked = 0.0
+
+    def _filter(self, filters: Filters) -> wq.Query | None:
+        parts: list[wq.Query] = []
+        if filters.communities is not None:
+            ids = [wq.Term("community_id", str(c)) for c in filters.communities]
+            parts.append(wq.Or(ids) if ids else wq.NullQuery)
+        if filters.community:
+            parts.append(wq.Term("community", filters.community))
+        if filters.tag:
+            parts.append(wq.Term("tags", filters.tag.lower()))
+        if filters.author:
+            parts.append(wq.Term("author", filters.author.lower()))
+        if filters.kind in ("thread", "post"):
+            parts.append(wq.Term("kind", filters.kind))
+        if filters.since or filters.until:
+            parts.append(wq.DateRange("created", filters.since, filters.until))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+    @staticmethod
+    def _within(query: wq.Query, restriction: wq.Query | None) -> wq.Query:
+        """The reader's permissions and filters become part of the query itself, so totals
+        and facets count only what the reader may see. They add no score."""
+        if restriction is None:
+            return query
+        return wq.And([query, wq.ConstantScoreQuery(restriction, 0.0)])
+
+    def search(
+        self, text: str, filters: Filters, *, page: int, per_page: int, facets: bool
+    ) -> Results:
+        searcher = self._searcher()
+        reader = searcher.reader()
+
+        def expand(fieldname: str, prefix: str) -> list[str]:
+            found: list[str] = []
+            for term in reader.expand_prefix(fieldname, prefix):
+                found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(found) >= qp.MAX_EXPANSION:
+                    break
+            return found
+
+        parsed = qp.parse(text, expand)
+        narrowed = Filters(
+            communities=filters.communities,
+            community=parsed.community or filters.community,
+            tag=parsed.tag or filters.tag,
+            author=parsed.author or filters.author,
+            kind=filters.kind,
+            since=filters.since,
+            until=filters.until,
+        )
+        restriction = self._filter(narrowed)
+        if parsed.empty and restriction is None:
+            return Results(total=0, hits=[])
+        query = self._within(qp.build(parsed) if not parsed.empty else wq.Every(), restriction)
+        grouped = None
+        if facets:
+            grouped = {
+                "community": sorting.FieldFacet("community"),
+                "tag": sorting.FieldFacet("tags", allow_overlap=True),
+            }
+        results = searcher.search_page(
+            query,
+            page,
+            pagelen=per_page,
+            groupedby=grouped,
+            maptype=sorting.Count if facets else None,
+            terms=True,
+        )
+        hits = [self._hit(h) for h in results]
+        hits.sort(
+            key=lambda h: (-round(h.score, 4), -(h.created_at.timestamp() if h.created_at else 0))
+        )
+        facet_counts: dict[str, dict[str, int]] = {}
+        if facets:
+            for name in ("community", "tag"):
+                counts = results.results.groups(name)
+                facet_counts[name] = dict(
+                    sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20]
+                )
+        suggestion = None
+        if results.total <= 2 and parsed.plain_words:
+            suggestion = self._suggest(searcher, text, parsed.plain_words)
+        return Results(total=results.total, hits=hits, facets=facet_counts, suggestion=suggestion)
+
+    def _suggest(self, searcher: Searcher, text: str, plain: list[str]) -> str | None:
+        corrector = searcher.corrector("words")
+        reader = searcher.reader()
+        changed = text
+        any_change = False
+        for word in plain:
+            if len(word) < 3 or reader.doc_frequency("words", word) > 0:
+                continue
+            options = corrector.suggest(word, limit=1, maxdist=2 if len(word) > 5 else 1)
+            if options and options[0] != word:
+                changed = changed.replace(word, options[0])
+                any_change = True
+        return changed if any_change else None
+
+    def _hit(self, hit: Any) -> Hit:
+        fields = hit.fields()
+        formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+        hit.results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
+        hit.results.formatter = formatter
+        snippet = hit.highlights("body", top=2) or highlight.htmlescape(
+            fields.get("body", "")[:240]
+        )
+        title = fields.get("thread_title", "")
+        title_html = hit.highlights("title", text=title) if fields.get("kind") == "thread" else ""
+        return Hit(
+            thread_id=int(fields["thread_id"]),
+            post_id=int(fields["post_id"]),
+            kind=fields["kind"],
+            title=title,
+            community=fields["community"],
+            author=fields["author"],
+            snippet_html=snippet,
+            title_html=title_html or highlight.htmlescape(title),
+            score=float(hit.score or 0.0),
+            created_at=fields.get("created"),
+        )
+
+    def similar(self, title: str, filters: Filters, limit: int) -> list[Hit]:
+        """Threads whose titles share words with a title being written."""
+        searcher = self._searcher()
+        tokens = [t.text for t in text_analyzer()(title[: qp.MAX_LENGTH])][: qp.MAX_TERMS]
+        if not tokens:
+            return []
+        query = wq.Or([wq.Term("title", t) for t in dict.fromkeys(tokens)])
+        only_threads = Filters(communities=filters.communities, kind="thread")
+        results = searcher.search(
+            self._within(query, self._filter(only_threads)), limit=limit, terms=True
+        )
+        return [self._hit(h) for h in results]
+
+    def stamps(self) -> dict[str, str]:
+        """doc_id -> stamp of every document, for check-index."""
+        with self._ix.searcher() as searcher:
+            return {f["doc_id"]: f.get("stamp", "") for f in searcher.all_stored_fields()}
+
+    def doc_count(self) -> int:
+        with self._ix.searcher() as searcher:
+            return int(searcher.doc_count())
+
+    def close(self) -> None:
+        with self._registry_lock:
+            for searcher in self._searchers:
+                searcher.close()
+            self._searchers.clear()
+        self._ix.close()
+
+
+def to_datetime(value: datetime | None) -> datetime | None:
+    """Whoosh stores naive datetimes: index everything in UTC."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
