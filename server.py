@@ -177,6 +177,56 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from search import maintenance
+
+    settings = _settings()
+
+    async def work() -> None:
+        index = WhooshIndex(settings.index_dir)
+        try:
+            count, seconds = await maintenance.reindex(index)
+        finally:
+            index.close()
+        print(
+            f"Indexed {count} documents in {seconds:.1f} s ({count / max(seconds, 1e-6):,.0f}/s)."
+        )
+
+    asyncio.run(_with_db(settings, work()))
+    return 0
+
+
+def cmd_check_index(args: argparse.Namespace) -> int:
+    from search import maintenance
+
+    settings = _settings()
+    drift = maintenance.Drift()
+
+    async def work() -> None:
+        nonlocal drift
+        index = WhooshIndex(settings.index_dir)
+        try:
+            drift = await maintenance.check(index, repair=args.repair)
+        finally:
+            index.close()
+
+    asyncio.run(_with_db(settings, work()))
+    for name in ("missing", "stale", "extra"):
+        items = getattr(drift, name)
+        sample = ", ".join(items[:10]) + (" ..." if len(items) > 10 else "")
+        print(f"{name}: {len(items)}" + (f" ({sample})" if items else ""))
+    if drift.clean:
+        print("The index matches the database.")
+        return 0
+    if args.repair:
+        print(
+            "Repaired: missing and stale threads are queued for the writer; extra documents removed."
+        )
+        return 0
+    print("Run with --repair to fix.")
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="server.py", description="Chaupal forum")
@@ -201,6 +251,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("seed-demo", help="load demo communities, people and threads").set_defaults(
         func=cmd_seed_demo
     )
+
+    sub.add_parser("reindex", help="rebuild the search index from the database").set_defaults(
+        func=cmd_reindex
+    )
+    check = sub.add_parser("check-index", help="compare the search index with the database")
+    check.add_argument(
+        "--repair", action="store_true", help="queue missing documents, drop extra ones"
+    )
+    check.set_defaults(func=cmd_check_index)
 
     args = parser.parse_args(argv)
     result: int = args.func(args)

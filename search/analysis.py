@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
-from whoosh.analysis import Filter, RegexTokenizer, Token
+from whoosh.analysis import Analyzer, Filter, RegexTokenizer, Token
 from whoosh.lang.porter2 import stem
 
 
@@ -73,11 +73,11 @@ class LatinStemFilter(Filter):
             yield t
 
 
-def text_analyzer() -> object:
+def text_analyzer() -> Analyzer:
     return RegexTokenizer(WORD) | NormaliseFilter() | LatinStemFilter()
 
 
-def plain_analyzer() -> object:
+def plain_analyzer() -> Analyzer:
     """Same words as text_analyzer without stemming: used for spelling suggestions and prefixes."""
     return RegexTokenizer(WORD) | NormaliseFilter()
 

@@ -77,24 +77,9 @@ class WhooshIndex:
                 raise
             writer.commit()
 
-    def rebuild(self, batches: Any) -> int:
-        """Empties the index and adds every document from `batches` (an iterator of lists)."""
-        count = 0
-        with self._write_lock:
-            writer = self._ix.writer(timeout=30.0, limitmb=256)
-            try:
-                for fieldname in ("kind",):
-                    for kind in ("thread", "post"):
-                        writer.delete_by_term(fieldname, kind)
-                for batch in batches:
-                    for doc in batch:
-                        writer.add_document(**doc)
-                    count += len(batch)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit(optimize=True)
-        return count
+    def bulk_writer(self) -> Any:
+        """A writer for rebuilding: commit it with mergetype=CLEAR to replace the old index."""
+        return self._ix.writer(timeout=30.0, limitmb=256)
 
     # Reading
 

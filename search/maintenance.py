@@ -1,0 +1,104 @@
+"""`reindex` and `check-index`: rebuild the index from the database, or compare the two and
+repair the drift."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from tortoise.functions import Max
+from whoosh.writing import CLEAR
+
+from forum.models import Post, SearchOutbox, Thread
+from search import documents
+from search.whoosh_index import WhooshIndex
+
+BATCH = 200
+
+
+async def _thread_batches(batch: int = BATCH) -> Any:
+    last = 0
+    while True:
+        ids = (
+            await Thread.filter(id__gt=last, status="published")
+            .order_by("id")
+            .limit(batch)
+            .values_list("id", flat=True)
+        )
+        if not ids:
+            return
+        last = int(str(ids[-1]))
+        upserts, _ = await documents.for_threads({int(str(i)) for i in ids})
+        yield upserts
+
+
+def _progress(out: TextIO, done: int, total: int, started: float) -> None:
+    rate = done / max(time.monotonic() - started, 1e-6)
+    width = 30
+    filled = int(width * done / total) if total else width
+    out.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} documents, {rate:,.0f}/s")
+    out.flush()
+
+
+async def reindex(index: WhooshIndex, out: TextIO = sys.stderr) -> tuple[int, float]:
+    """Rebuilds the whole index; returns (documents, seconds)."""
+    covered = (await SearchOutbox.annotate(top=Max("id")).values_list("top", flat=True))[0] or 0
+    total = await Post.filter(status="published", thread__status="published").count()
+    started = time.monotonic()
+    writer = index.bulk_writer()
+    done = 0
+    try:
+        async for docs in _thread_batches():
+            for doc in docs:
+                writer.add_document(**doc)
+            done += len(docs)
+            _progress(out, done, total, started)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(mergetype=CLEAR, optimize=True)
+    out.write("\n")
+    # Everything queued before the rebuild began is in the new index.
+    await SearchOutbox.filter(id__lte=covered).delete()
+    return done, time.monotonic() - started
+
+
+@dataclass
+class Drift:
+    missing: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.stale or self.extra)
+
+
+async def expected_stamps() -> tuple[dict[str, str], dict[str, int]]:
+    """doc_id -> stamp for everything that should be indexed, and doc_id -> thread id."""
+    stamps: dict[str, str] = {}
+    owners: dict[str, int] = {}
+    async for docs in _thread_batches():
+        for doc in docs:
+            stamps[doc["doc_id"]] = doc["stamp"]
+            owners[doc["doc_id"]] = int(doc["thread_id"])
+    return stamps, owners
+
+
+async def check(index: WhooshIndex, *, repair: bool) -> Drift:
+    expected, owners = await expected_stamps()
+    actual = index.stamps()
+    drift = Drift(
+        missing=sorted(set(expected) - set(actual)),
+        stale=sorted(d for d in set(expected) & set(actual) if expected[d] != actual[d]),
+        extra=sorted(set(actual) - set(expected)),
+    )
+    if repair and not drift.clean:
+        threads = {owners[d] for d in drift.missing + drift.stale}
+        await SearchOutbox.bulk_create(
+            [SearchOutbox(kind="thread", object_id=t) for t in sorted(threads)]
+        )
+        index.apply([], [("doc_id", d) for d in drift.extra])
+    return drift
