@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from forum import accounts, communities, markup, permissions, posts, security, threads
-from forum.errors import DomainError, Invalid, NotFound, NotSignedIn
+from forum.errors import BadRequest, DomainError, Invalid, NotFound, NotSignedIn
 from forum.http import (
     ANON_COOKIE,
     SESSION_COOKIE,
@@ -30,6 +30,7 @@ from forum.http import (
 from forum.models import Post, Thread, User
 from forum.settings import Settings
 from moderation import actions
+from search import service as search_service
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
 FLASH_COOKIE = "chaupal_flash"
@@ -255,6 +256,62 @@ async def sitemap(request: Request) -> Response:
     user, _ = await page_actor(request)
     return await render(
         request, "sitemap.html", {"communities": await communities.list_visible(user)}
+    )
+
+
+async def search_page(request: Request) -> Response:
+    user, _ = await page_actor(request)
+    names = ("q", "community", "tag", "author", "kind", "from", "to")
+    params = {k: request.query_params.get(k, "")[:300] for k in names}
+    page = query_int(request, "page", 1, high=1000)
+    per_page = 20
+    results, error = None, None
+    if params["q"].strip() or params["tag"] or params["author"] or params["community"]:
+        try:
+            filters = await search_service.filters_for(
+                user,
+                community=params["community"] or None,
+                tag=params["tag"] or None,
+                author=params["author"] or None,
+                kind=params["kind"] or None,
+                since=params["from"] or None,
+                until=params["to"] or None,
+            )
+            results = await search_service.search(
+                request.app.state.search,
+                params["q"] or "*",
+                filters,
+                page=page,
+                per_page=per_page,
+                facets=True,
+            )
+        except (BadRequest, Invalid) as exc:
+            error = exc.message
+
+    def page_url(n: int) -> str:
+        return "?" + urlencode({**{k: v for k, v in params.items() if v}, "page": n})
+
+    def facet_url(name: str, value: str) -> str:
+        return "?" + urlencode({**{k: v for k, v in params.items() if v}, name: value})
+
+    readable = await communities.list_visible(user)
+    return await render(
+        request,
+        "search.html",
+        {
+            "q": params["q"],
+            "search_q": params["q"],
+            "params": params,
+            "results": results,
+            "error": error,
+            "page": page,
+            "per_page": per_page,
+            "page_url": page_url,
+            "facet_url": facet_url,
+            "communities": readable,
+            "community_names": {c.slug: c.name for c in readable},
+        },
+        400 if error else 200,
     )
 
 
@@ -685,6 +742,7 @@ routes = [
     Route("/communities", directory, methods=["GET"]),
     Route("/communities/new", new_community, methods=["GET", "POST"]),
     Route("/sitemap", sitemap, methods=["GET"]),
+    Route("/search", search_page, methods=["GET"]),
     Route("/c/{slug}", community_page, methods=["GET"]),
     Route("/c/{slug}/join", join, methods=["POST"]),
     Route("/c/{slug}/leave", leave, methods=["POST"]),

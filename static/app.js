@@ -246,7 +246,7 @@
     return target;
   }
 
-  function showReplyTarget(textarea, postId, author) {
+  function showReplyTarget(textarea, postId, author, anchorId) {
     var target = ensureReplyTarget(textarea);
     var cancel = target.querySelector("#reply-cancel");
     if (!cancel) {
@@ -257,16 +257,17 @@
       cancel.textContent = t("cancel");
     }
 
-    var authorSlot = target.querySelector(".reply-target-author, [data-reply-author]");
+    var authorSlot = target.querySelector(
+      "#reply-target-name, .reply-target-author, [data-reply-author]");
     if (authorSlot) {
       // Template supplied its own wording; just fill in the name.
       authorSlot.textContent = "@" + author;
       if (authorSlot.tagName === "A") {
-        authorSlot.setAttribute("href", "#post-" + postId);
+        authorSlot.setAttribute("href", "#" + anchorId);
       }
     } else {
       var link = document.createElement("a");
-      link.href = "#post-" + postId;
+      link.href = "#" + anchorId;
       link.textContent = "@" + author;
       var text = document.createElement("span");
       text.className = "reply-target-text";
@@ -307,8 +308,8 @@
     var postId = link.getAttribute("data-post-id") || "";
     var author = link.getAttribute("data-author") || "";
 
+    var post = findPost(link);
     if (withQuote) {
-      var post = findPost(link);
       var content = post ? post.querySelector(".post-content") : null;
       var text = selectionInside(content);
       if (!text && pendingSelection && pendingSelection.link === link &&
@@ -329,7 +330,7 @@
     if (replyTo) {
       replyTo.value = postId;
     }
-    showReplyTarget(textarea, postId, author);
+    showReplyTarget(textarea, postId, author, (post && post.id) || "post-" + postId);
 
     try {
       textarea.focus({ preventScroll: true });
@@ -486,10 +487,69 @@
     });
   }
 
+  /* ------------------------------------------------ similar threads */
+
+  // While a title is typed on the new-thread page, list threads that look like the same
+  // question (from /api/v1/search/similar), so people find earlier answers first.
+  function initSimilarThreads() {
+    var box = document.getElementById("similar-threads");
+    var input = document.getElementById("f-title");
+    if (!box || !input || !window.fetch) {
+      return;
+    }
+    var list = box.querySelector("ul");
+    var timer = null;
+    var lastAsked = "";
+
+    function show(items) {
+      while (list.firstChild) {
+        list.removeChild(list.firstChild);
+      }
+      items.forEach(function (item) {
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = "/t/" + item.thread_id;
+        a.textContent = item.title;
+        li.appendChild(a);
+        var where = document.createElement("span");
+        where.className = "muted small";
+        where.textContent = " in " + item.community;
+        li.appendChild(where);
+        list.appendChild(li);
+      });
+      box.hidden = items.length === 0;
+    }
+
+    function ask() {
+      var title = input.value.trim();
+      if (title === lastAsked) {
+        return;
+      }
+      lastAsked = title;
+      if (title.length < 4) {
+        show([]);
+        return;
+      }
+      fetch("/api/v1/search/similar?title=" + encodeURIComponent(title), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" }
+      })
+        .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+        .then(function (data) { if (input.value.trim() === title) { show(data.items || []); } })
+        .catch(function () { show([]); });
+    }
+
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(ask, 350);
+    });
+    ask();
+  }
+
   /* ---------------------------------------------------------- startup */
 
   function init() {
-    var steps = [initRelativeTimes, initConfirm, initQuoteReply, initCounters, initDoubleSubmitGuard];
+    var steps = [initRelativeTimes, initConfirm, initQuoteReply, initCounters, initDoubleSubmitGuard, initSimilarThreads];
     steps.forEach(function (step) {
       try {
         step();
