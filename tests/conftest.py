@@ -68,8 +68,17 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 TABLES = (
-    "audit_log", "search_outbox", "post_revisions", "posts", "thread_tags", "threads",
-    "memberships", "communities", "api_tokens", "sessions", "users",
+    "audit_log",
+    "search_outbox",
+    "post_revisions",
+    "posts",
+    "thread_tags",
+    "threads",
+    "memberships",
+    "communities",
+    "api_tokens",
+    "sessions",
+    "users",
 )
 
 
@@ -145,7 +154,9 @@ async def admin(make_user: Callable[..., Awaitable[User]]) -> User:
 def make_community(admin: User) -> Callable[..., Awaitable[Community]]:
     counter = iter(range(1, 10_000))
 
-    async def make(*, members: tuple[User, ...] = (), moderators: tuple[User, ...] = (), **overrides: Any) -> Community:
+    async def make(
+        *, members: tuple[User, ...] = (), moderators: tuple[User, ...] = (), **overrides: Any
+    ) -> Community:
         n = next(counter)
         fields = {
             "slug": f"community-{n}",
@@ -168,7 +179,11 @@ def make_community(admin: User) -> Callable[..., Awaitable[Community]]:
 @pytest.fixture
 def make_thread() -> Callable[..., Awaitable[Thread]]:
     async def make(author: User, community: Community, **overrides: Any) -> Thread:
-        fields = {"title": "How do you clear e-office backlogs?", "body": "We have 400 files pending.", "tags": []}
+        fields = {
+            "title": "How do you clear e-office backlogs?",
+            "body": "We have 400 files pending.",
+            "tags": [],
+        }
         fields.update(overrides)
         thread, _ = await threads.start(author, community, **fields)
         return await threads.get(author, thread.id)

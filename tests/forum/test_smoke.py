@@ -10,10 +10,16 @@ async def test_thread_round_trip(client, make_user, make_community):
     user = await make_user()
     community = await make_community(members=(user,))
     headers = await bearer(user)
-    r = await client.post(f"/api/v1/communities/{community.slug}/threads", json={"title": "A real question", "body": "Body **bold**"}, headers=headers)
+    r = await client.post(
+        f"/api/v1/communities/{community.slug}/threads",
+        json={"title": "A real question", "body": "Body **bold**"},
+        headers=headers,
+    )
     assert r.status_code == 201, r.text
     tid = r.json()["id"]
-    r = await client.post(f"/api/v1/threads/{tid}/posts", json={"body": "An answer"}, headers=headers)
+    r = await client.post(
+        f"/api/v1/threads/{tid}/posts", json={"body": "An answer"}, headers=headers
+    )
     assert r.status_code == 201
     r = await client.get(f"/api/v1/threads/{tid}")
     assert [p["body"] for p in r.json()["posts"]] == ["Body **bold**", "An answer"]
