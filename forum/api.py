@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import accounts, communities, permissions, posts, serialize, threads
+from forum import accounts, communities, permissions, posts, serialize, threads, validation
 from forum.errors import BadRequest, Invalid, NotSignedIn
 from forum.http import api_actor, authenticate, json_response, path_int, query_int, read_json
 from moderation import actions
@@ -114,14 +114,14 @@ async def get_community(request: Request) -> Response:
 
 async def join(request: Request) -> Response:
     actor = await api_actor(request)
-    community = await communities.get(actor, request.path_params["slug"])
+    community = await communities.find_for_membership(actor, request.path_params["slug"])
     status = await communities.join(actor, community)
     return json_response({"status": status})
 
 
 async def leave(request: Request) -> Response:
     actor = await api_actor(request)
-    community = await communities.get(actor, request.path_params["slug"])
+    community = await communities.find_for_membership(actor, request.path_params["slug"])
     left = await communities.leave(actor, community)
     return json_response({"status": "left" if left else "not_member"})
 
@@ -192,9 +192,10 @@ async def get_thread(request: Request) -> Response:
 
 
 def path_int_value(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 12:
+    found = validation.object_id(raw)
+    if found is None:
         raise BadRequest("'after' must be a post id.", code="bad_cursor")
-    return int(raw)
+    return found
 
 
 async def reply(request: Request) -> Response:

@@ -72,6 +72,16 @@ async def get(actor: User | None, slug: str) -> Community:
     return community
 
 
+async def find_for_membership(actor: User | None, slug: str) -> Community:
+    """The community someone asks to join or leave. A private community cannot be read by
+    outsiders, but whoever was given its address may ask to join it."""
+    permissions.require_signed_in(actor, "join communities")
+    community = await Community.get_or_none(slug=slug[:40])
+    if community is None:
+        raise NotFound("No such community.")
+    return community
+
+
 async def list_visible(actor: User | None, kind: str | None = None) -> list[Community]:
     query = Community.all()
     if kind is not None:

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from forum import accounts, security
+from forum import accounts, security, validation
 from forum.errors import BadRequest, DomainError, NotFound, NotSignedIn, PermissionDenied, TooLarge
 from forum.models import User
 from forum.settings import Settings
@@ -216,10 +216,10 @@ def query_int(request: Request, name: str, default: int, *, low: int = 1, high: 
 
 def path_int(request: Request, name: str) -> int:
     """Path ids: anything that is not a plain positive number is simply not found."""
-    raw = str(request.path_params.get(name, ""))
-    if not raw.isdigit() or len(raw) > 12:
+    found = validation.object_id(str(request.path_params.get(name, "")))
+    if found is None:
         raise NotFound("Not found.")
-    return int(raw)
+    return found
 
 
 def error_json(exc: DomainError) -> JSONResponse:

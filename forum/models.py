@@ -16,6 +16,8 @@ class User(Model):
     sector = fields.CharField(max_length=80, default="")
     bio = fields.TextField(default="")
     is_admin = fields.BooleanField(default=False)
+    suspended_until = fields.DatetimeField(null=True)
+    suspension_reason = fields.TextField(default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -59,6 +61,12 @@ class Community(Model):
     visibility = fields.CharField(max_length=10, default="public")
     member_count = fields.IntField(default=0)
     thread_count = fields.IntField(default=0)
+    # Moderation policy; empty values mean "use the site default" (see moderation/policies.py).
+    premoderation = fields.CharField(max_length=10, default="", db_default="")
+    new_user_link_limit = fields.IntField(null=True)
+    new_user_posts = fields.IntField(null=True)
+    word_filters: fields.Field[list[dict]] = fields.JSONField(default=list, db_default="[]")
+    flag_hide_score = fields.FloatField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -96,6 +104,9 @@ class Thread(Model):
     status = fields.CharField(max_length=10, default="published", db_index=True)
     pinned = fields.BooleanField(default=False)
     locked = fields.BooleanField(default=False)
+    featured = fields.BooleanField(default=False, db_default=False)
+    accepted_post_id = fields.IntField(null=True)
+    merged_into_id = fields.IntField(null=True)
     post_count = fields.IntField(default=0)  # published posts, the first one included
     last_number = fields.IntField(default=0)  # the number given to the newest post
     participant_count = fields.IntField(default=0)
@@ -142,6 +153,9 @@ class Post(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     edited_at = fields.DatetimeField(null=True)
     deleted_at = fields.DatetimeField(null=True)
+    # Why a moderator held, hid or rejected it: shown to the author.
+    moderation_note = fields.TextField(default="", db_default="")
+    body_hash = fields.CharField(max_length=64, default="", db_default="", db_index=True)
 
     class Meta:
         table = "posts"
@@ -191,3 +205,70 @@ class AuditEntry(Model):
 
     class Meta:
         table = "audit_log"
+
+
+# Something that needs a moderator's decision. kind: flagged_post, queued_post, join_request or
+# user. One open item per target; `status` is "open" until a moderator decides.
+class ReviewItem(Model):
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=20, db_index=True)
+    community: fields.ForeignKeyNullableRelation[Community] = fields.ForeignKeyField(
+        "forum.Community", related_name=False, null=True, on_delete=fields.CASCADE
+    )
+    post: fields.ForeignKeyNullableRelation[Post] = fields.ForeignKeyField(
+        "forum.Post", related_name=False, null=True, on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, null=True, on_delete=fields.CASCADE
+    )
+    reasons: fields.Field[list[str]] = fields.JSONField(default=list)
+    score = fields.FloatField(default=0.0)
+    status = fields.CharField(max_length=12, default="open", db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    resolved_at = fields.DatetimeField(null=True)
+    resolved_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    resolution = fields.CharField(max_length=20, default="")
+    note = fields.TextField(default="")
+
+    class Meta:
+        table = "review_items"
+
+
+# A member's report about a post (or a person). One per flagger and target.
+class Flag(Model):
+    id = fields.IntField(primary_key=True)
+    item: fields.ForeignKeyRelation[ReviewItem] = fields.ForeignKeyField(
+        "forum.ReviewItem", related_name="flags", on_delete=fields.CASCADE
+    )
+    flagger: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, on_delete=fields.CASCADE
+    )
+    post_id = fields.IntField(null=True)
+    target_user_id = fields.IntField(null=True)
+    reason = fields.CharField(max_length=12)
+    note = fields.TextField(default="")
+    weight = fields.FloatField(default=1.0)
+    outcome = fields.CharField(max_length=10, default="")  # "", "upheld" or "declined"
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "flags"
+        unique_together = (("flagger", "post_id"), ("flagger", "target_user_id"))
+
+
+# Something a person should know: a reply, a mention, a moderation outcome...
+class Notification(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name="notifications", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=30)
+    data: fields.Field[dict] = fields.JSONField(default=dict)
+    read_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "notifications"
+        indexes = (("user_id", "read_at"),)

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from forum import accounts, communities, markup, permissions, posts, security, threads
+from forum import accounts, communities, markup, permissions, posts, security, threads, validation
 from forum.errors import BadRequest, DomainError, Invalid, NotFound, NotSignedIn
 from forum.http import (
     ANON_COOKIE,
@@ -160,6 +160,13 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     parts = urlsplit(target)
+    if (
+        parts.scheme
+        or parts.netloc
+        or not parts.path.startswith("/")
+        or parts.path.startswith("//")
+    ):
+        return "/"
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
@@ -349,22 +356,32 @@ async def community_page(request: Request) -> Response:
 
 
 async def join(request: Request) -> Response:
+    """GET: the page an invitation link opens; POST: join, or ask to join a private community."""
+    user, _ = await page_actor(request)
+    signed_in(user, "join a community")
+    if request.method == "GET":
+        return await render(request, "join.html", {"slug": request.path_params["slug"][:40]})
     user, _ = await posted_form(request)
-    community = await communities.get(user, request.path_params["slug"])
-    status = await communities.join(signed_in(user, "join"), community)
-    message = (
-        f"Welcome to {community.name}."
-        if status in permissions.MEMBER_STATUSES
-        else f"Your request to join {community.name} was sent to its moderators."
+    community = await communities.find_for_membership(user, request.path_params["slug"])
+    status = await communities.join(user, community)
+    if status in permissions.MEMBER_STATUSES:
+        return redirect(request, f"/c/{community.slug}", f"Welcome to {community.name}.")
+    return redirect(
+        request,
+        "/communities",
+        "Your request to join was sent to the community's moderators.",
+        "info",
     )
-    return redirect(request, f"/c/{community.slug}", message)
 
 
 async def leave(request: Request) -> Response:
     user, _ = await posted_form(request)
-    community = await communities.get(user, request.path_params["slug"])
-    await communities.leave(signed_in(user, "leave"), community)
-    return redirect(request, f"/c/{community.slug}", f"You left {community.name}.", "info")
+    community = await communities.find_for_membership(user, request.path_params["slug"])
+    await communities.leave(user, community)
+    target = (
+        f"/c/{community.slug}" if await permissions.can_read(user, community) else "/communities"
+    )
+    return redirect(request, target, f"You left {community.name}.", "info")
 
 
 async def members_page(request: Request) -> Response:
@@ -464,9 +481,10 @@ async def _thread_context(
     member = user is not None and (user.is_admin or await permissions.is_member(user, community))
     reply_target = None
     wanted = reply_to or request.query_params.get("reply_to", "")
-    if wanted.isdigit() and len(wanted) < 12:
+    wanted_id = validation.object_id(wanted)
+    if wanted_id is not None:
         reply_target = await Post.get_or_none(
-            id=int(wanted), thread_id=thread.id, status="published"
+            id=wanted_id, thread_id=thread.id, status="published"
         ).select_related("author")
         if reply_target is not None and not draft and request.method == "GET":
             quoted = "\n".join(f"> {line}" for line in reply_target.body.splitlines()[:12])
@@ -711,7 +729,7 @@ async def settings_page(request: Request) -> Response:
                 new_token, _ = await accounts.create_token(user, _s(form, "name"))
             elif what == "revoke":
                 await accounts.revoke_token_by_id(
-                    user, int(_s(form, "token_id") or 0) if _s(form, "token_id").isdigit() else 0
+                    user, validation.object_id(_s(form, "token_id")) or 0
                 )
                 return redirect(request, "/settings#tokens", "Token revoked.", "info")
             else:
@@ -744,7 +762,7 @@ routes = [
     Route("/sitemap", sitemap, methods=["GET"]),
     Route("/search", search_page, methods=["GET"]),
     Route("/c/{slug}", community_page, methods=["GET"]),
-    Route("/c/{slug}/join", join, methods=["POST"]),
+    Route("/c/{slug}/join", join, methods=["GET", "POST"]),
     Route("/c/{slug}/leave", leave, methods=["POST"]),
     Route("/c/{slug}/members", members_page, methods=["GET", "POST"]),
     Route("/c/{slug}/new", new_thread, methods=["GET", "POST"]),

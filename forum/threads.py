@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -120,7 +120,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         stamp, _, ident = cursor.partition(".")
         when = datetime.fromtimestamp(int(stamp) / 1_000_000, UTC)
-        return when, int(ident)
+        found = validation.object_id(ident)
+        if found is None or not stamp.isascii():
+            raise ValueError(cursor)
+        return when, found
     except (ValueError, OverflowError, OSError):
         raise BadRequest("That page cursor is not valid.", code="bad_cursor") from None
 
@@ -148,7 +151,9 @@ async def list_in(
     if pinned is not None:
         query = query.filter(pinned=pinned)
     if tag:
-        query = query.filter(id__in=ThreadTag.filter(tag=tag.lower()[:30]).values("thread_id"))
+        query = query.filter(
+            id__in=Subquery(ThreadTag.filter(tag=tag.lower()[:30]).values("thread_id"))
+        )
     query = _after_cursor(query, cursor)
     rows = (
         await query.order_by("-last_activity_at", "-id")
@@ -189,7 +194,11 @@ async def started_by(actor: User | None, author: User, limit: int = 10) -> list[
     ids = await permissions.readable_community_ids(actor)
     if ids is not None:
         query = query.filter(community_id__in=ids or [0])
-    return await query.order_by("-created_at").limit(limit).select_related("community")
+    return (
+        await query.order_by("-created_at")
+        .limit(limit)
+        .select_related("community", "author", "last_poster")
+    )
 
 
 async def set_pinned(actor: User | None, thread: Thread, pinned: bool) -> bool:

@@ -78,11 +78,24 @@ def tags(value: object) -> list[str]:
     return result
 
 
-def integer(value: object, field: str) -> int:
+MAX_ID = 2_147_483_647  # ids are 32-bit in PostgreSQL
+_ID = re.compile(r"[0-9]{1,10}")
+
+
+def object_id(value: object) -> int | None:
+    """A row id from JSON or a URL: a positive 32-bit whole number, else None."""
     if isinstance(value, bool):
-        raise Invalid(f"{field} must be a number.", fields={field: "must be a number"})
-    if isinstance(value, int):
+        return None
+    if isinstance(value, str) and _ID.fullmatch(value):
+        value = int(value)
+    if isinstance(value, int) and 1 <= value <= MAX_ID:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    raise Invalid(f"{field} must be a number.", fields={field: "must be a number"})
+    return None
+
+
+def integer(value: object, field: str) -> int:
+    """An id given in a request body."""
+    found = object_id(value)
+    if found is None:
+        raise Invalid(f"{field} must be an id.", fields={field: "must be an id"})
+    return found

@@ -68,6 +68,9 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 TABLES = (
+    "notifications",
+    "flags",
+    "review_items",
     "audit_log",
     "search_outbox",
     "post_revisions",
@@ -199,5 +202,5 @@ async def bearer(user: User) -> dict[str, str]:
 async def sign_in(client: httpx.AsyncClient, user: User) -> str:
     """Gives the client a session cookie for the user; returns the matching CSRF token."""
     token = await accounts.start_session(user, 1)
-    client.cookies.set("chaupal_session", token, domain="testserver")
+    client.cookies.set("chaupal_session", token)
     return security.csrf_token(SECRET, token)
