@@ -169,11 +169,16 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from forum import demo
 
-    async def work() -> None:
-        created = await demo.seed()
-        print(created)
+    settings = _settings()
 
-    asyncio.run(_with_db(_settings(), work()))
+    async def work() -> None:
+        index = WhooshIndex(settings.index_dir)
+        try:
+            print(await demo.seed(search_index=index))
+        finally:
+            index.close()
+
+    asyncio.run(_with_db(settings, work()))
     return 0
 
 

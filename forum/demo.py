@@ -11,6 +11,8 @@ from tortoise.transactions import in_transaction
 from forum import accounts, demo_content, permissions, posts, threads
 from forum.models import Community, Post, Thread, User
 from moderation import actions
+from search.port import SearchIndex
+from search.writer import OutboxWriter
 
 DEMO_PASSWORD = "chaupal-demo-2026"  # noqa: S105 - documented demo password
 DEMO_ADMIN = "admin"
@@ -23,7 +25,8 @@ async def _user(username: str, email: str, password: str, **profile: str) -> Use
     return await accounts.register(username, email, password, **profile)  # type: ignore[arg-type]
 
 
-async def seed(password: str | None = None) -> str:
+async def seed(password: str | None = None, search_index: SearchIndex | None = None) -> str:
+    """Loads the demo and, given the search index, indexes it at once."""
     if await Community.filter(slug=demo_content.COMMUNITIES[0]["slug"]).exists():
         return "The demo is already loaded."
     password = password or os.environ.get("CHAUPAL_DEMO_PASSWORD") or DEMO_PASSWORD
@@ -92,6 +95,8 @@ async def seed(password: str | None = None) -> str:
             await actions.pin_thread(admin, thread, True)
         if spec.get("locked"):
             await actions.lock_thread(admin, thread, True, "Consultation closed.")
+    if search_index is not None:
+        await OutboxWriter(search_index).drain()
     return (
         f"Loaded {len(by_slug)} communities, {len(people)} people and {count} threads. "
         f"Sign in as any of them (e.g. '{demo_content.USERS[0]['username']}') or as '{DEMO_ADMIN}' "

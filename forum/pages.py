@@ -286,7 +286,7 @@ async def search_page(request: Request) -> Response:
             )
             results = await search_service.search(
                 request.app.state.search,
-                params["q"] or "*",
+                params["q"],
                 filters,
                 page=page,
                 per_page=per_page,

@@ -3,7 +3,8 @@
 Python's `\\w` does not match combining marks, so the stock tokenizer cuts Hindi words at every
 vowel sign (कार्यालय becomes क, र, य, लय). Here a word is a run of letters, digits and
 combining marks of any script. Tokens are NFC-normalised; zero-width joiners and nukta signs
-are dropped so spellings with and without them meet (ज़्यादा = ज्यादा); Latin words are
+are dropped so spellings with and without them meet (ज़्यादा = ज्यादा), old-style Malayalam
+chillu spellings become the atomic letters; Latin words are
 lower-cased and stemmed (Porter2), other scripts are left as written.
 """
 
@@ -35,14 +36,27 @@ def _mark_class() -> str:
 
 _MARKS = _mark_class()
 WORD = re.compile(rf"[\w{_MARKS}\u200c\u200d]+(?:[.'’][\w{_MARKS}]+)*")
-# Nukta signs of Devanagari, Bengali, Gurmukhi, Gujarati, Odia, Telugu and Kannada, and the
-# zero-width (non-)joiners.
-_DROP = dict.fromkeys(map(ord, "\u093c\u09bc\u0a3c\u0abc\u0b3c\u0c3c\u0cbc\u200c\u200d\u00ad"))
+# Dropped: the Devanagari and Gurmukhi nukta (Hindi and Punjabi writers use it
+# inconsistently: ज़्यादा / ज्यादा), zero-width (non-)joiners and soft hyphens. Bengali and Odia
+# nukta letters such as য় are distinct letters and are kept.
+_DROP = dict.fromkeys(map(ord, "\u093c\u0a3c\u200c\u200d\u00ad"))
+# Malayalam chillu letters were once written as consonant + virama + ZWJ; use the atomic ones.
+_CHILLU = {
+    "\u0d23\u0d4d\u200d": "\u0d7a",
+    "\u0d28\u0d4d\u200d": "\u0d7b",
+    "\u0d30\u0d4d\u200d": "\u0d7c",
+    "\u0d32\u0d4d\u200d": "\u0d7d",
+    "\u0d33\u0d4d\u200d": "\u0d7e",
+    "\u0d15\u0d4d\u200d": "\u0d7f",
+}
 _LATIN = re.compile(r"[a-z]+")
 
 
 @lru_cache(maxsize=50_000)
 def normalise(word: str) -> str:
+    if "\u200d" in word:
+        for old, new in _CHILLU.items():
+            word = word.replace(old, new)
     text = unicodedata.normalize("NFD", word).translate(_DROP)
     text = unicodedata.normalize("NFC", text).lower()
     return text.replace("’", "'")

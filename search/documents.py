@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tortoise.expressions import Q
+
 from forum import markup
 from forum.models import Post, Thread
 from search.whoosh_index import to_datetime
@@ -34,7 +36,8 @@ def _base(thread: Thread) -> dict[str, Any]:
 
 
 def thread_doc(thread: Thread, first: Post) -> dict[str, Any]:
-    body = markup.plain_text(first.body_html)
+    """The thread's title and tags, with its opening post's words unless that was removed."""
+    body = markup.plain_text(first.body_html) if first.status == "published" else ""
     return {
         **_base(thread),
         "doc_id": thread_doc_id(thread.id),
@@ -84,7 +87,7 @@ async def for_threads(thread_ids: set[int]) -> tuple[list[dict[str, Any]], list[
         if thread is None or not indexable(thread):
             continue
         rows = (
-            await Post.filter(thread_id=thread_id, status="published")
+            await Post.filter(Q(status="published") | Q(number=1), thread_id=thread_id)
             .order_by("number")
             .select_related("author")
         )

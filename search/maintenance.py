@@ -87,9 +87,22 @@ async def expected_stamps() -> tuple[dict[str, str], dict[str, int]]:
     return stamps, owners
 
 
+async def queued_threads() -> set[int]:
+    """Threads with changes still waiting in the outbox: not drift, the writer will index them."""
+    rows = await SearchOutbox.all().values_list("kind", "object_id")
+    queued = {int(str(oid)) for kind, oid in rows if kind == "thread"}
+    post_ids = [oid for kind, oid in rows if kind == "post"]
+    if post_ids:
+        found = await Post.filter(id__in=post_ids).values_list("thread_id", flat=True)
+        queued.update(int(str(t)) for t in found)
+    return queued
+
+
 async def check(index: WhooshIndex, *, repair: bool) -> Drift:
     expected, owners = await expected_stamps()
-    actual = index.stamps()
+    queued = await queued_threads()
+    expected = {d: s for d, s in expected.items() if owners[d] not in queued}
+    actual = {d: s for d, (s, thread) in index.stamps().items() if thread not in queued}
     drift = Drift(
         missing=sorted(set(expected) - set(actual)),
         stale=sorted(d for d in set(expected) & set(actual) if expected[d] != actual[d]),

@@ -43,7 +43,7 @@ class Parsed:
         return not self.must
 
 
-Expander = Callable[[str, str], list[str]]
+Expander = Callable[[str], list[str]]  # prefix -> whole indexed words starting with it
 
 
 def _fields(title_only: bool) -> list[tuple[str, float]]:
@@ -93,13 +93,19 @@ def parse(text: str, expand: Expander) -> Parsed:
             if tokens:
                 node = _word_query(tokens, False)
                 terms += len(tokens)
-        elif bare is not None and bare.endswith("*") and len(bare.rstrip("*")) >= 2:
+        elif bare is not None and "*" in bare:
             wildcards += 1
             if wildcards > MAX_WILDCARDS:
                 raise BadRequest(
                     f"Use at most {MAX_WILDCARDS} wildcards.", code="query_too_complex"
                 )
-            node = _prefix_query(_prefix_of(bare.rstrip("*")), parsed.title_only, expand)
+            stem = normalise(bare.rstrip("*"))
+            if len(stem) < 2 or "*" in stem:
+                raise BadRequest(
+                    "Put at least two letters before a * and use it only at the end of a word.",
+                    code="bad_wildcard",
+                )
+            node = _prefix_query(stem, expand)
             terms += 1
         elif bare is not None:
             tokens = _analysed(bare)
@@ -124,19 +130,12 @@ def parse(text: str, expand: Expander) -> Parsed:
     return parsed
 
 
-def _prefix_of(word: str) -> str:
-    """Indexed terms are stemmed: grievance* must look for grievanc..."""
-    plain = normalise(word)
-    stemmed = stem_word(plain)
-    return stemmed if plain.startswith(stemmed) else plain
-
-
-def _prefix_query(prefix: str, title_only: bool, expand: Expander) -> q.Query:
-    options: list[q.Query] = []
-    for name, boost in _fields(title_only):
-        for term in expand(name, prefix)[:MAX_EXPANSION]:
-            options.append(q.Term(name, term, boost=boost))
-    return q.Or(options) if options else q.NullQuery
+def _prefix_query(prefix: str, expand: Expander) -> q.Query:
+    """prefix* -> the indexed (stemmed) forms of the whole words that start with it."""
+    stems = list(dict.fromkeys(stem_word(word) for word in expand(prefix)))[:MAX_EXPANSION]
+    if not stems:
+        return q.NullQuery
+    return q.Or([_word_query([s], False) for s in stems])
 
 
 def _restrict_to_title(node: q.Query) -> q.Query:

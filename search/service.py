@@ -62,8 +62,6 @@ async def search(
     facets: bool = False,
 ) -> Results:
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    if not text.strip():
-        return Results(total=0, hits=[])
     return await asyncio.to_thread(
         index.search, text, filters, page=page, per_page=per_page, facets=facets
     )

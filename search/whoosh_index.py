@@ -19,7 +19,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.searching import Searcher
 
 from search import query as qp
-from search.analysis import plain_analyzer, text_analyzer
+from search.analysis import WORD, normalise, plain_analyzer, text_analyzer
 from search.port import Filters, Hit, Results
 
 REFRESH_EVERY = 0.2  # seconds between checks for a newer index generation
@@ -56,7 +56,7 @@ class WhooshIndex:
         self.path = path
         self._write_lock = threading.Lock()
         self._local = threading.local()
-        self._closed = False
+        self._generation = 0
         self._searchers: list[Searcher] = []
         self._registry_lock = threading.Lock()
 
@@ -76,6 +76,7 @@ class WhooshIndex:
                 writer.cancel()
                 raise
             writer.commit()
+            self._generation += 1
 
     def bulk_writer(self) -> Any:
         """A writer for rebuilding: commit it with mergetype=CLEAR to replace the old index."""
@@ -84,27 +85,29 @@ class WhooshIndex:
     # Reading
 
     def _searcher(self) -> Searcher:
+        """This thread's searcher, reopened when this process committed since it was opened,
+        or (checked every REFRESH_EVERY seconds) when another process did."""
         local = self._local
         searcher: Searcher | None = getattr(local, "searcher", None)
         now = time.monotonic()
-        if searcher is None:
-            searcher = self._ix.searcher()
-            with self._registry_lock:
-                self._searchers.append(searcher)
-            local.searcher, local.checked = searcher, now
-        elif now - local.checked >= REFRESH_EVERY:
+        stale = searcher is None or local.generation != self._generation
+        if not stale and now - local.checked >= REFRESH_EVERY:
             local.checked = now
-            if not searcher.up_to_date():
-                fresh = searcher.refresh()
-                with self._registry_lock:
-                    self._searchers = [s for s in self._searchers if s is not searcher] + [fresh]
-                local.searcher = searcher = fresh
+            stale = not searcher.up_to_date()  # type: ignore[union-attr]
+        if stale:
+            # A new searcher, not refresh(): refresh() in this Whoosh keeps readers of segments
+            # whose deletions changed, and fails on a searcher opened on an empty index.
+            generation = self._generation
+            fresh = self._ix.searcher()
+            with self._registry_lock:
+                if searcher is not None:
+                    self._searchers.remove(searcher)
+                    searcher.close()
+                self._searchers.append(fresh)
+            local.searcher, local.checked, local.generation = fresh, now, generation
+            searcher = fresh
+        assert searcher is not None
         return searcher
-
-    def refresh_now(self) -> None:
-        """Makes the next search in this thread see the latest commit (used after writes)."""
-        if hasattr(self._local, "checked"):
-            self._local.checked = 0.0
 
     def _filter(self, filters: Filters) -> wq.Query | None:
         parts: list[wq.Query] = []
@@ -139,9 +142,10 @@ class WhooshIndex:
         searcher = self._searcher()
         reader = searcher.reader()
 
-        def expand(fieldname: str, prefix: str) -> list[str]:
+        def expand(prefix: str) -> list[str]:
+            """Whole words (from the unstemmed `words` field) that start with prefix."""
             found: list[str] = []
-            for term in reader.expand_prefix(fieldname, prefix):
+            for term in reader.expand_prefix("words", prefix):
                 found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
                 if len(found) >= qp.MAX_EXPANSION:
                     break
@@ -158,8 +162,11 @@ class WhooshIndex:
             until=filters.until,
         )
         restriction = self._filter(narrowed)
-        if parsed.empty and restriction is None:
-            return Results(total=0, hits=[])
+        if parsed.empty:
+            # No words: list what the filters select, but only if the reader chose some.
+            chosen = narrowed.community or narrowed.tag or narrowed.author
+            if parsed.must_not or not chosen:
+                return Results(total=0, hits=[])
         query = self._within(qp.build(parsed) if not parsed.empty else wq.Every(), restriction)
         grouped = None
         if facets:
@@ -175,7 +182,8 @@ class WhooshIndex:
             maptype=sorting.Count if facets else None,
             terms=True,
         )
-        hits = [self._hit(h) for h in results]
+        past_end = page > max(1, results.pagecount)
+        hits = [] if past_end else [self._hit(h) for h in results]
         hits.sort(
             key=lambda h: (-round(h.score, 4), -(h.created_at.timestamp() if h.created_at else 0))
         )
@@ -188,22 +196,37 @@ class WhooshIndex:
                 )
         suggestion = None
         if results.total <= 2 and parsed.plain_words:
-            suggestion = self._suggest(searcher, text, parsed.plain_words)
+            suggestion = self._suggest(searcher, text, parsed.plain_words, restriction)
         return Results(total=results.total, hits=hits, facets=facet_counts, suggestion=suggestion)
 
-    def _suggest(self, searcher: Searcher, text: str, plain: list[str]) -> str | None:
+    def _suggest(
+        self, searcher: Searcher, text: str, plain: list[str], restriction: wq.Query | None
+    ) -> str | None:
+        """The query with unknown words replaced by close words the reader can find."""
         corrector = searcher.corrector("words")
         reader = searcher.reader()
-        changed = text
-        any_change = False
+        replacements: dict[str, str] = {}
         for word in plain:
-            if len(word) < 3 or reader.doc_frequency("words", word) > 0:
+            if len(word) < 3 or word in replacements:
                 continue
-            options = corrector.suggest(word, limit=1, maxdist=2 if len(word) > 5 else 1)
-            if options and options[0] != word:
-                changed = changed.replace(word, options[0])
-                any_change = True
-        return changed if any_change else None
+            if self._findable(searcher, word, restriction):
+                continue
+            maxdist = 2 if len(word) > 5 else 1
+            for option in corrector.suggest(word, limit=5, maxdist=maxdist):
+                if (
+                    option != word
+                    and reader.doc_frequency("words", option)
+                    and self._findable(searcher, option, restriction)
+                ):
+                    replacements[word] = option
+                    break
+        if not replacements:
+            return None
+        return WORD.sub(lambda m: replacements.get(normalise(m.group(0)), m.group(0)), text)
+
+    def _findable(self, searcher: Searcher, word: str, restriction: wq.Query | None) -> bool:
+        query = self._within(wq.Term("words", word), restriction)
+        return not searcher.search(query, limit=1).is_empty()
 
     def _hit(self, hit: Any) -> Hit:
         fields = hit.fields()
@@ -241,10 +264,13 @@ class WhooshIndex:
         )
         return [self._hit(h) for h in results]
 
-    def stamps(self) -> dict[str, str]:
-        """doc_id -> stamp of every document, for check-index."""
+    def stamps(self) -> dict[str, tuple[str, int]]:
+        """doc_id -> (stamp, thread id) of every document, for check-index."""
         with self._ix.searcher() as searcher:
-            return {f["doc_id"]: f.get("stamp", "") for f in searcher.all_stored_fields()}
+            return {
+                f["doc_id"]: (f.get("stamp", ""), int(f["thread_id"]))
+                for f in searcher.all_stored_fields()
+            }
 
     def doc_count(self) -> int:
         with self._ix.searcher() as searcher:

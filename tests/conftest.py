@@ -111,8 +111,9 @@ async def app(settings: Settings) -> AsyncIterator[Any]:
         if using_postgres():
             from tortoise import connections
 
+            # Emptying small tables row by row is much faster than TRUNCATE between tests.
             await connections.get("default").execute_script(
-                "TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY CASCADE"
+                "; ".join(f"DELETE FROM {table}" for table in TABLES)
             )
         yield application
 
