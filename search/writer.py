@@ -26,6 +26,7 @@ class OutboxWriter:
         self.poll = poll
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     async def drain_once(self) -> int:
         rows = (
@@ -53,7 +54,7 @@ class OutboxWriter:
 
     async def _run(self) -> None:
         failures = 0
-        while True:
+        while not self._stopping:
             try:
                 count = await self.drain_once()
                 failures = 0
@@ -64,7 +65,9 @@ class OutboxWriter:
             except Exception:
                 failures += 1
                 log.exception("search indexing failed; retrying")
-                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), min(30.0, 0.5 * 2**failures))
                 continue
             if count == 0:
                 self._wake.clear()
@@ -76,8 +79,16 @@ class OutboxWriter:
             self._task = asyncio.create_task(self._run(), name="search-writer")
 
     async def stop(self) -> None:
-        if self._task is not None:
+        """Lets a batch in progress finish (its rows stay queued if it cannot), then stops."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), 10.0)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None
+        self._stopping = False
