@@ -6,6 +6,8 @@ read is reported as NotFound, so a private community's existence does not leak.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from forum.errors import NotFound, NotSignedIn, PermissionDenied
 from forum.models import Community, Membership, Post, Thread, User
 
@@ -71,6 +73,24 @@ def require_signed_in(actor: User | None, doing: str = "do that") -> User:
     return actor
 
 
+def suspended(user: User | None) -> bool:
+    until = user.suspended_until if user is not None else None
+    return until is not None and until > datetime.now(UTC)
+
+
+def require_active(actor: User | None, doing: str = "do that") -> User:
+    """Signed in and not suspended: needed to post, flag, react and join."""
+    user = require_signed_in(actor, doing)
+    if suspended(user):
+        assert user.suspended_until is not None
+        until = user.suspended_until.strftime("%d %b %Y %H:%M UTC")
+        reason = f" Reason: {user.suspension_reason}" if user.suspension_reason else ""
+        raise PermissionDenied(
+            f"Your account is suspended until {until}.{reason}", code="suspended"
+        )
+    return user
+
+
 def require_admin(actor: User | None) -> User:
     user = require_signed_in(actor)
     if not user.is_admin:
@@ -114,7 +134,7 @@ async def can_see_post_body(actor: User | None, post: Post, community: Community
 
 
 async def require_post_in(actor: User | None, community: Community) -> User:
-    user = require_signed_in(actor, "post")
+    user = require_active(actor, "post")
     await require_read(user, community)
     if not (user.is_admin or await is_member(user, community)):
         raise PermissionDenied("Join this community to post in it.", code="not_a_member")

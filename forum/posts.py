@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from forum import communities, permissions, validation
+from forum import communities, notifications, permissions, validation
 from forum.errors import BadRequest, Invalid, NotFound
 from forum.models import Post, PostRevision, SearchOutbox, Thread, User
 from forum.threads import PAGE_MAX, body_of, now, render
+from moderation import items, policies
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,11 @@ async def reply(
 ) -> Post:
     community = thread.community
     user = await permissions.require_reply(actor, thread, community)
-    text = body_of(body)
     parent = await _parent(user, thread, reply_to)
+    moderator = await permissions.can_moderate(user, community)
+    screening = await policies.screen(user, community, body_of(body), moderator=moderator)
+    text, status = screening.body, screening.status
     html = await render(text)
-    status = "published"
     when = now()
     async with in_transaction():
         # The update takes the thread's row lock, so concurrent replies get distinct numbers.
@@ -63,20 +65,45 @@ async def reply(
             body_html=html,
             status=status,
             reply_to=parent,
+            body_hash=policies.body_hash(text),
+            moderation_note=screening.note() if status == "pending" else "",
         )
-        await Thread.filter(id=thread.id).update(
-            post_count=F("post_count") + 1,
-            participant_count=F("participant_count") + (1 if first_time else 0),
-            last_activity_at=when,
-            last_poster_id=user.id,
-        )
-        await SearchOutbox.create(kind="post", object_id=post.id)
-    thread.post_count += 1
+        if status == "pending":
+            await items.open_item(
+                "queued_post", community=community, post=post, reasons=screening.reasons
+            )
+        else:
+            await Thread.filter(id=thread.id).update(
+                post_count=F("post_count") + 1,
+                participant_count=F("participant_count") + (1 if first_time else 0),
+                last_activity_at=when,
+                last_poster_id=user.id,
+            )
+            await SearchOutbox.create(kind="post", object_id=post.id)
+            await _notify_reply(post, parent, thread, user)
+    if status == "published":
+        thread.post_count += 1
+        thread.last_activity_at = when
     thread.last_number = number
-    thread.last_activity_at = when
     post.author = user
     post.thread = thread
     return post
+
+
+async def _notify_reply(post: Post, parent: Post | None, thread: Thread, author: User) -> None:
+    """Tells the thread's author, and the author of the post answered, about a reply."""
+    data = {
+        "thread_id": thread.id,
+        "post_id": post.id,
+        "title": thread.title,
+        "by": author.username,
+    }
+    told: set[int] = {author.id}
+    if parent is not None and parent.author_id not in told:  # type: ignore[attr-defined]
+        await notifications.notify(parent.author_id, "reply", **data)  # type: ignore[attr-defined]
+        told.add(parent.author_id)  # type: ignore[attr-defined]
+    if thread.author_id not in told:  # type: ignore[attr-defined]
+        await notifications.notify(thread.author_id, "reply", **data)  # type: ignore[attr-defined]
 
 
 async def get(actor: User | None, post_id: int) -> Post:
@@ -213,3 +240,58 @@ def page_of(post: Post, per_page: int) -> int:
 
 def page_count(thread: Thread, per_page: int) -> int:
     return max(1, (thread.last_number + per_page - 1) // per_page)
+
+
+async def change_status(post: Post, status: str, note: str = "") -> bool:
+    """Moves a post between published, pending, hidden and deleted, keeping the thread's and
+    community's counts right; the opening post carries its thread with it. Callers (moderation)
+    check permissions. Returns whether anything changed."""
+    old = post.status
+    if old == status:
+        return False
+    thread = post.thread
+    when = now()
+    async with in_transaction():
+        fields: dict[str, object] = {"status": status, "moderation_note": note[:2000]}
+        if status == "deleted":
+            fields["deleted_at"] = when
+        await Post.filter(id=post.id).update(**fields)
+        post.status, post.moderation_note = status, note[:2000]
+        was, is_now = old == "published", status == "published"
+        if post.number == 1:
+            thread_status = {
+                "published": "published",
+                "pending": "pending",
+                "hidden": "hidden",
+            }.get(status, "deleted")
+            if status == "deleted" and thread.post_count > 1:
+                thread_status = thread.status  # answered threads stay, the question shows removed
+            changes: dict[str, object] = {"status": thread_status}
+            if was != is_now:
+                changes["post_count"] = F("post_count") + (1 if is_now else -1)
+            if is_now and old == "pending":
+                changes["last_activity_at"] = when
+            await Thread.filter(id=thread.id).update(**changes)
+            counted_before = thread.status == "published"
+            counted_after = thread_status == "published"
+            if counted_before != counted_after:
+                await communities.bump_thread_count(thread.community_id, 1 if counted_after else -1)  # type: ignore[attr-defined]
+            thread.status = thread_status
+        elif was != is_now:
+            changes = {"post_count": F("post_count") + (1 if is_now else -1)}
+            if is_now and old == "pending":
+                changes["last_activity_at"] = when
+                author_id: int = post.author_id  # type: ignore[attr-defined]
+                changes["last_poster_id"] = author_id
+                first_time = (
+                    not await Post.filter(
+                        thread_id=thread.id, author_id=author_id, status="published"
+                    )
+                    .exclude(id=post.id)
+                    .exists()
+                )
+                if first_time:
+                    changes["participant_count"] = F("participant_count") + 1
+            await Thread.filter(id=thread.id).update(**changes)
+        await SearchOutbox.create(kind="post", object_id=post.id)
+    return True

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from forum import communities, markup, permissions, validation
 from forum.errors import BadRequest, Invalid, NotFound
 from forum.models import Community, Post, SearchOutbox, Thread, ThreadTag, User
+from moderation import items, policies
 
 TITLE_MIN, TITLE_MAX = 5, 150
 BODY_MAX = 20_000
@@ -54,10 +55,11 @@ async def start(
             errors.update(exc.fields)
     if errors:
         raise Invalid("Some fields need attention.", fields=errors)
-    body_text = str(values["body"])
     tag_list: list[str] = values["tags"]  # type: ignore[assignment]
+    moderator = await permissions.can_moderate(user, community)
+    screening = await policies.screen(user, community, str(values["body"]), moderator=moderator)
+    body_text, status = screening.body, screening.status
     html = await render(body_text)
-    status = "published"
     when = now()
     async with in_transaction():
         thread = await Thread.create(
@@ -66,7 +68,7 @@ async def start(
             title=values["title"],
             tags=tag_list,
             status=status,
-            post_count=1,
+            post_count=1 if status == "published" else 0,
             last_number=1,
             participant_count=1,
             last_poster=user,
@@ -75,15 +77,27 @@ async def start(
         if tag_list:
             await ThreadTag.bulk_create([ThreadTag(thread=thread, tag=t) for t in tag_list])
         post = await Post.create(
-            thread=thread, author=user, number=1, body=body_text, body_html=html, status=status
+            thread=thread,
+            author=user,
+            number=1,
+            body=body_text,
+            body_html=html,
+            status=status,
+            body_hash=policies.body_hash(body_text),
+            moderation_note=screening.note() if status == "pending" else "",
         )
-        await SearchOutbox.bulk_create(
-            [
-                SearchOutbox(kind="thread", object_id=thread.id),
-                SearchOutbox(kind="post", object_id=post.id),
-            ]
-        )
-        await communities.bump_thread_count(community.id, 1)
+        if status == "pending":
+            await items.open_item(
+                "queued_post", community=community, post=post, reasons=screening.reasons
+            )
+        else:
+            await SearchOutbox.bulk_create(
+                [
+                    SearchOutbox(kind="thread", object_id=thread.id),
+                    SearchOutbox(kind="post", object_id=post.id),
+                ]
+            )
+            await communities.bump_thread_count(community.id, 1)
     thread.community = community
     thread.author = user
     thread.last_poster = user
