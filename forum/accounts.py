@@ -232,6 +232,12 @@ async def change_password(user: User, current: object, new: object) -> None:
     user.password_hash = password_hash
 
 
+async def suspend(user: User, until: datetime | None, reason: str) -> None:
+    """Sets (or with until=None lifts) a suspension. Moderation decides who and why."""
+    user.suspended_until, user.suspension_reason = until, reason[:1000] if until else ""
+    await user.save(update_fields=["suspended_until", "suspension_reason"])
+
+
 async def get_by_username(username: str) -> User:
     user = await User.get_or_none(username=username.strip().lower()[:30])
     if user is None:

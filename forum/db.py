@@ -47,8 +47,11 @@ MIGRATIONS_CONFIG = tortoise_config("sqlite://:memory:")
 async def open_database(database_url: str, *, migrate: bool) -> None:
     config = tortoise_config(database_url)
     if migrate:
-        await migrate_api(config=config)
-        await Tortoise.close_connections()
+        try:
+            await migrate_api(config=config)
+        finally:
+            # Also on failure: an open SQLite connection's thread would keep the process alive.
+            await Tortoise.close_connections()
     await Tortoise.init(config=config, _enable_global_fallback=True)
 
 

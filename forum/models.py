@@ -105,6 +105,8 @@ class Thread(Model):
     pinned = fields.BooleanField(default=False)
     locked = fields.BooleanField(default=False)
     featured = fields.BooleanField(default=False, db_default=False)
+    # Bumped by every change to the thread or its posts: keys caches of rendered pages.
+    version = fields.IntField(default=0, db_default=0)
     accepted_post_id = fields.IntField(null=True)
     merged_into_id = fields.IntField(null=True)
     post_count = fields.IntField(default=0)  # published posts, the first one included

@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 from forum import communities, notifications, permissions, validation
 from forum.errors import BadRequest, Invalid, NotFound
 from forum.models import Post, PostRevision, SearchOutbox, Thread, User
-from forum.threads import PAGE_MAX, body_of, now, render
+from forum.threads import PAGE_MAX, body_of, now, render, touch
 from moderation import items, policies
 
 
@@ -50,7 +50,9 @@ async def reply(
     when = now()
     async with in_transaction():
         # The update takes the thread's row lock, so concurrent replies get distinct numbers.
-        await Thread.filter(id=thread.id).update(last_number=F("last_number") + 1)
+        await Thread.filter(id=thread.id).update(
+            last_number=F("last_number") + 1, version=F("version") + 1
+        )
         number = int(
             str((await Thread.filter(id=thread.id).values_list("last_number", flat=True))[0])
         )
@@ -134,6 +136,7 @@ async def edit(actor: User | None, post: Post, *, body: object) -> bool:
         await PostRevision.create(post=post, editor=user, body=post.body)
         post.body, post.body_html, post.edited_at = text, html, now()
         await post.save(update_fields=["body", "body_html", "edited_at"])
+        await touch(thread.id)
         await SearchOutbox.create(kind="post", object_id=post.id)
     return True
 
@@ -147,6 +150,7 @@ async def delete(actor: User | None, post: Post) -> bool:
     async with in_transaction():
         post.status, post.deleted_at = "deleted", now()
         await post.save(update_fields=["status", "deleted_at"])
+        await touch(thread.id)
         if was_published:
             await Thread.filter(id=thread.id).update(post_count=F("post_count") - 1)
             thread.post_count -= 1
@@ -256,6 +260,7 @@ async def change_status(post: Post, status: str, note: str = "") -> bool:
         if status == "deleted":
             fields["deleted_at"] = when
         await Post.filter(id=post.id).update(**fields)
+        await touch(thread.id)
         post.status, post.moderation_note = status, note[:2000]
         was, is_now = old == "published", status == "published"
         if post.number == 1:

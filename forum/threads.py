@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import F, Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -202,6 +202,11 @@ async def latest(actor: User | None, *, mine_only: bool, limit: int = 20) -> lis
     )
 
 
+async def touch(thread_id: int) -> None:
+    """Marks the thread changed (see Thread.version)."""
+    await Thread.filter(id=thread_id).update(version=F("version") + 1)
+
+
 async def started_by(actor: User | None, author: User, limit: int = 10) -> list[Thread]:
     """An author's recent threads, in communities the actor may read."""
     query = Thread.filter(author_id=author.id, status="published")
@@ -220,7 +225,7 @@ async def set_pinned(actor: User | None, thread: Thread, pinned: bool) -> bool:
     await permissions.require_moderate(actor, thread.community)
     if thread.pinned == pinned:
         return False
-    await Thread.filter(id=thread.id).update(pinned=pinned)
+    await Thread.filter(id=thread.id).update(pinned=pinned, version=F("version") + 1)
     thread.pinned = pinned
     return True
 
@@ -230,6 +235,6 @@ async def set_locked(actor: User | None, thread: Thread, locked: bool) -> bool:
     await permissions.require_moderate(actor, thread.community)
     if thread.locked == locked:
         return False
-    await Thread.filter(id=thread.id).update(locked=locked)
+    await Thread.filter(id=thread.id).update(locked=locked, version=F("version") + 1)
     thread.locked = locked
     return True
