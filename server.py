@@ -29,6 +29,9 @@ from forum import api, db, pages
 from forum.errors import DomainError
 from forum.http import Guard, error_json, http_error_as_domain, is_api, log
 from forum.settings import Settings
+from moderation import api as moderation_api
+from moderation import pages as moderation_pages
+from moderation.limits import make_limiter
 from search.whoosh_index import WhooshIndex
 from search.writer import OutboxWriter
 
@@ -43,6 +46,11 @@ def create_app(settings: Settings) -> Starlette:
         writer = OutboxWriter(index)
         app.state.search = index
         app.state.search_writer = writer
+        app.state.limiter = (
+            make_limiter(settings.redis_url, settings.rate_limits)
+            if settings.rate_limits_enabled
+            else None
+        )
         writer.start()
         try:
             yield
@@ -72,7 +80,9 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             *api.routes,
+            *moderation_api.routes,
             *pages.routes,
+            *moderation_pages.routes,
             Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),
         ],
         middleware=[Middleware(Guard, max_body_bytes=settings.max_body_bytes)],

@@ -11,6 +11,7 @@ from forum import accounts, communities, permissions, posts, serialize, threads,
 from forum.errors import BadRequest, Invalid, NotSignedIn
 from forum.http import api_actor, authenticate, json_response, path_int, query_int, read_json
 from moderation import actions
+from moderation.limits import hit
 from search import service as search_service
 from search.port import SearchIndex
 
@@ -24,6 +25,7 @@ def _page(items: list[dict], next_cursor: str | None) -> dict:
 
 async def register(request: Request) -> Response:
     await api_actor(request)
+    await hit(request, "register")
     data = await read_json(request)
     user = await accounts.register(
         data.get("username"),
@@ -38,6 +40,10 @@ async def register(request: Request) -> Response:
 
 async def create_token(request: Request) -> Response:
     data = await read_json(request)
+    username = data.get("username")
+    await hit(
+        request, "login", key=username.strip().lower()[:30] if isinstance(username, str) else "?"
+    )
     user = await accounts.authenticate(data.get("username"), data.get("password"))
     if user is None:
         raise NotSignedIn("Wrong username or password.", code="bad_credentials")
@@ -166,6 +172,7 @@ async def list_threads(request: Request) -> Response:
 async def create_thread(request: Request) -> Response:
     actor = await api_actor(request)
     community = await communities.get(actor, request.path_params["slug"])
+    await hit(request, "post", actor)
     data = await read_json(request)
     thread, post = await threads.start(
         actor, community, title=data.get("title"), body=data.get("body"), tags=data.get("tags")
@@ -201,6 +208,7 @@ def path_int_value(raw: str) -> int:
 async def reply(request: Request) -> Response:
     actor = await api_actor(request)
     thread = await threads.get(actor, path_int(request, "id"))
+    await hit(request, "post", actor)
     data = await read_json(request)
     post = await posts.reply(actor, thread, body=data.get("body"), reply_to=data.get("reply_to"))
     return json_response(serialize.post(post), 201)

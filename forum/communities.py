@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from forum import permissions, validation
 from forum.errors import Conflict, Invalid, NotFound, PermissionDenied
 from forum.models import Community, Membership, User
+from moderation import items
 
 KINDS = ("role", "sector", "topic", "alumni")
 KIND_LABELS = {"role": "Role", "sector": "Sector", "topic": "Topic", "alumni": "Alumni"}
@@ -151,6 +152,10 @@ async def join(actor: User | None, community: Community) -> str:
             await Membership.create(community=community, user=user, status=status)
             if status == "member":
                 await _recount(community)
+            else:
+                await items.open_item(
+                    "join_request", community=community, user=user, reasons=["join"]
+                )
     except IntegrityError:
         pass  # a concurrent request joined first
     permissions.forget_memberships(user)

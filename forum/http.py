@@ -16,7 +16,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum import accounts, security, validation
-from forum.errors import BadRequest, DomainError, NotFound, NotSignedIn, PermissionDenied, TooLarge
+from forum.errors import (
+    BadRequest,
+    DomainError,
+    NotFound,
+    NotSignedIn,
+    PermissionDenied,
+    TooLarge,
+    TooManyRequests,
+)
 from forum.models import User
 from forum.settings import Settings
 
@@ -226,8 +234,15 @@ def error_json(exc: DomainError) -> JSONResponse:
     body: dict[str, Any] = {"code": exc.code, "message": exc.message}
     if exc.fields:
         body["fields"] = exc.fields
-    headers = {"www-authenticate": "Bearer"} if exc.status == 401 else None
-    return JSONResponse({"error": body}, status_code=exc.status, headers=headers)
+    return JSONResponse({"error": body}, status_code=exc.status, headers=error_headers(exc))
+
+
+def error_headers(exc: DomainError) -> dict[str, str] | None:
+    if exc.status == 401:
+        return {"www-authenticate": "Bearer"}
+    if isinstance(exc, TooManyRequests):
+        return {"retry-after": str(exc.retry_after)}
+    return None
 
 
 def is_api(request: Request) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -14,13 +15,24 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from forum import accounts, communities, markup, permissions, posts, security, threads, validation
+from forum import (
+    accounts,
+    communities,
+    markup,
+    notifications,
+    permissions,
+    posts,
+    security,
+    threads,
+    validation,
+)
 from forum.errors import BadRequest, DomainError, Invalid, NotFound, NotSignedIn
 from forum.http import (
     ANON_COOKIE,
     SESSION_COOKIE,
     Auth,
     authenticate,
+    error_headers,
     path_int,
     query_int,
     read_form,
@@ -30,6 +42,7 @@ from forum.http import (
 from forum.models import Post, Thread, User
 from forum.settings import Settings
 from moderation import actions
+from moderation.limits import hit
 from search import service as search_service
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")
@@ -112,6 +125,27 @@ def _cookie_args(request: Request) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class HeaderInfo:
+    """What the header shows a signed-in person: unread notifications, the review queue link,
+    and whether they are suspended."""
+
+    unread: int = 0
+    moderator: bool = False
+    suspended: bool = False
+
+
+async def header_info(user: User | None) -> HeaderInfo:
+    if user is None:
+        return HeaderInfo()
+    statuses = (await permissions.memberships(user)).values()
+    return HeaderInfo(
+        unread=await notifications.unread_count(user),
+        moderator=user.is_admin or "moderator" in statuses,
+        suspended=permissions.suspended(user),
+    )
+
+
 async def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
@@ -133,6 +167,7 @@ async def render(
         csrf_token=security.csrf_token(settings_of(request).secret_key, binding),
         flash=flash,
         path=request.url.path,
+        header=await header_info(auth.user),
         **(context or {}),
     )
     response = HTMLResponse(html, status_code=status)
@@ -184,12 +219,14 @@ async def error_page(request: Request, exc: DomainError) -> Response:
         500: "Something went wrong",
     }
     try:
-        return await render(
+        response = await render(
             request,
             "error.html",
             {"title": titles.get(exc.status, "Request failed"), "error": exc},
             exc.status,
         )
+        response.headers.update(error_headers(exc) or {})
+        return response
     except Exception:  # the error page must never fail: fall back to plain text
         return HTMLResponse(f"<h1>{exc.status}</h1><p>{exc.message}</p>", status_code=exc.status)
 
@@ -430,6 +467,7 @@ async def new_thread(request: Request) -> Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         user, form = await posted_form(request)
+        await hit(request, "post", user)
         values = {k: _s(form, k) for k in values}
         try:
             thread, _ = await threads.start(user, community, **values)
@@ -507,6 +545,7 @@ async def _thread_context(
 
 async def post_reply(request: Request) -> Response:
     user, form = await posted_form(request)
+    await hit(request, "post", user)
     thread = await threads.get(user, path_int(request, "id"))
     body, reply_to = _s(form, "body"), _s(form, "reply_to")
     try:
@@ -642,6 +681,7 @@ async def login(request: Request) -> Response:
     if request.method == "POST":
         _, form = await posted_form(request)
         username = _s(form, "username")
+        await hit(request, "login", key=username.strip().lower()[:30] or "?")
         target = safe_next(_s(form, "next") or target)
         user = await accounts.authenticate(username, _s(form, "password"))
         if user is not None:
@@ -673,6 +713,7 @@ async def register(request: Request) -> Response:
     status = 200
     if request.method == "POST":
         _, form = await posted_form(request)
+        await hit(request, "register")
         values = {k: _s(form, k) for k in values}
         try:
             user = await accounts.register(

@@ -67,6 +67,9 @@ def thread(t: Thread) -> dict[str, Any]:
         "participant_count": t.participant_count,
         "created_at": when(t.created_at),
         "last_activity_at": when(t.last_activity_at),
+        "featured": t.featured,
+        "accepted_post_id": t.accepted_post_id,
+        "merged_into": t.merged_into_id,
         "url": f"/t/{t.id}",
     }
 
@@ -118,4 +121,23 @@ def hit(h: Hit) -> dict[str, Any]:
         "title_html": h.title_html,
         "score": round(h.score, 4),
         "url": f"/p/{h.post_id}",
+    }
+
+
+def policy(c: Community) -> dict[str, Any]:
+    """The community's own policy values; null means the site default applies."""
+    return {
+        "premoderation": c.premoderation or None,
+        "new_user_link_limit": c.new_user_link_limit,
+        "new_user_posts": c.new_user_posts,
+        "word_filters": list(c.word_filters or []),
+        "flag_hide_score": c.flag_hide_score,
+    }
+
+
+def suspension(u: User) -> dict[str, Any]:
+    return {
+        "username": u.username,
+        "suspended_until": when(u.suspended_until),
+        "reason": u.suspension_reason,
     }

@@ -47,7 +47,9 @@ class Settings:
     posts_per_page: int = 20
     threads_per_page: int = 25
     migrate_on_start: bool = True
-    extra: dict[str, str] = field(default_factory=dict)
+    rate_limits_enabled: bool = True
+    # Overrides of moderation/limits.py defaults: CHAUPAL_RATE_<ACTION>_<USER|IP> -> "10/minute".
+    rate_limits: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -70,6 +72,12 @@ class Settings:
             allowed_origins=origins,
             secure_cookies=_flag(env, "CHAUPAL_SECURE_COOKIES", False),
             migrate_on_start=_flag(env, "CHAUPAL_MIGRATE_ON_START", True),
+            rate_limits_enabled=_flag(env, "CHAUPAL_RATE_LIMITS", True),
+            rate_limits={
+                k: v
+                for k, v in env.items()
+                if k.startswith("CHAUPAL_RATE_") and k != "CHAUPAL_RATE_LIMITS"
+            },
         )
 
     def with_(self, **changes: object) -> Settings:

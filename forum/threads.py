@@ -10,7 +10,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from forum import communities, markup, permissions, validation
-from forum.errors import BadRequest, Invalid, NotFound
+from forum.errors import BadRequest, Invalid, NotFound, PermissionDenied
 from forum.models import Community, Post, SearchOutbox, Thread, ThreadTag, User
 from moderation import items, policies
 
@@ -238,3 +238,127 @@ async def set_locked(actor: User | None, thread: Thread, locked: bool) -> bool:
     await Thread.filter(id=thread.id).update(locked=locked, version=F("version") + 1)
     thread.locked = locked
     return True
+
+
+async def set_featured(actor: User | None, thread: Thread, featured: bool) -> bool:
+    """Adds the thread to (or takes it out of) its community's "best of" collection."""
+    await permissions.require_moderate(actor, thread.community)
+    if thread.featured == featured:
+        return False
+    await Thread.filter(id=thread.id).update(featured=featured, version=F("version") + 1)
+    thread.featured = featured
+    return True
+
+
+async def set_tags(actor: User | None, thread: Thread, tags: object) -> bool:
+    """The thread's author or a moderator edits its tags; returns whether they changed."""
+    user = permissions.require_active(actor, "edit tags")
+    moderator = await permissions.can_moderate(user, thread.community)
+    if not moderator and user.id != thread.author_id:  # type: ignore[attr-defined]
+        raise PermissionDenied("Only the thread's author or a moderator can change its tags.")
+    new = validation.tags(tags)
+    if new == list(thread.tags):
+        return False
+    async with in_transaction():
+        await ThreadTag.filter(thread_id=thread.id).delete()
+        if new:
+            await ThreadTag.bulk_create([ThreadTag(thread_id=thread.id, tag=t) for t in new])
+        await Thread.filter(id=thread.id).update(tags=new, version=F("version") + 1)
+        await SearchOutbox.create(kind="thread", object_id=thread.id)
+    thread.tags = new
+    return True
+
+
+async def accept_answer(actor: User | None, thread: Thread, post_id: int | None) -> bool:
+    """The asker or a moderator marks a reply as the accepted answer (None clears it)."""
+    user = permissions.require_active(actor, "accept an answer")
+    moderator = await permissions.can_moderate(user, thread.community)
+    if not moderator and user.id != thread.author_id:  # type: ignore[attr-defined]
+        raise PermissionDenied("Only the person who asked or a moderator can accept an answer.")
+    if post_id is not None:
+        ok = await Post.filter(
+            id=post_id, thread_id=thread.id, status="published", number__gt=1
+        ).exists()
+        if not ok:
+            raise Invalid(
+                "Accept a published reply of this thread.",
+                fields={"post_id": "is not a reply here"},
+            )
+    if thread.accepted_post_id == post_id:
+        return False
+    await Thread.filter(id=thread.id).update(accepted_post_id=post_id, version=F("version") + 1)
+    thread.accepted_post_id = post_id
+    return True
+
+
+async def move(actor: User | None, thread: Thread, target: Community) -> bool:
+    """Moves a thread to another community; needs moderating both."""
+    await permissions.require_moderate(actor, thread.community)
+    await permissions.require_moderate(actor, target)
+    source = thread.community
+    if source.id == target.id:
+        return False
+    async with in_transaction():
+        await Thread.filter(id=thread.id).update(community_id=target.id, version=F("version") + 1)
+        if thread.status == "published":
+            await communities.bump_thread_count(source.id, -1)
+            await communities.bump_thread_count(target.id, 1)
+        await SearchOutbox.create(kind="thread", object_id=thread.id)
+    thread.community = target
+    return True
+
+
+async def merge(actor: User | None, source: Thread, target: Thread) -> int:
+    """Moves every post of `source` to the end of `target` (in their order) and leaves `source`
+    pointing at `target`. Needs moderating both communities. Returns the posts moved."""
+    await permissions.require_moderate(actor, source.community)
+    await permissions.require_moderate(actor, target.community)
+    if source.id == target.id:
+        raise Invalid("A thread cannot be merged into itself.", fields={"into": "is this thread"})
+    if target.status != "published" or source.status == "merged":
+        raise Invalid("Merge into a published thread.", fields={"into": "is not open"})
+    async with in_transaction():
+        moving = await Post.filter(thread_id=source.id).order_by("number")
+        base = (await Thread.filter(id=target.id).values_list("last_number", flat=True))[0]
+        start = int(str(base))
+        # Two steps so (thread, number) stays unique while numbers change.
+        for offset, post in enumerate(moving, start=1):
+            await Post.filter(id=post.id).update(thread_id=target.id, number=-(start + offset))
+        await Post.filter(thread_id=target.id, number__lt=0).update(number=-F("number"))
+        published = [p for p in moving if p.status == "published"]
+        authors = (
+            await Post.filter(thread_id=target.id, status="published")
+            .distinct()
+            .values_list("author_id", flat=True)
+        )
+        newest = max((p.created_at for p in published), default=target.last_activity_at)
+        await Thread.filter(id=target.id).update(
+            last_number=start + len(moving),
+            post_count=F("post_count") + len(published),
+            participant_count=len(set(authors)),
+            last_activity_at=max(newest, target.last_activity_at),
+            version=F("version") + 1,
+        )
+        await Thread.filter(id=source.id).update(
+            status="merged", merged_into_id=target.id, post_count=0, version=F("version") + 1
+        )
+        if source.status == "published":
+            await communities.bump_thread_count(source.community.id, -1)
+        await SearchOutbox.bulk_create(
+            [
+                SearchOutbox(kind="thread", object_id=source.id),
+                SearchOutbox(kind="thread", object_id=target.id),
+            ]
+        )
+    source.status, source.merged_into_id = "merged", target.id
+    return len(moving)
+
+
+async def featured_in(actor: User | None, community: Community, limit: int = 10) -> list[Thread]:
+    await permissions.require_read(actor, community)
+    return (
+        await Thread.filter(community_id=community.id, featured=True, status="published")
+        .order_by("-last_activity_at")
+        .limit(limit)
+        .select_related("author", "last_poster", "community")
+    )

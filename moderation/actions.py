@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
-from forum import communities, threads
+from forum import accounts, communities, notifications, permissions, threads, validation
+from forum.errors import PermissionDenied
 from forum.models import Community, Thread, User
-from moderation import audit
+from moderation import audit, items, policies, queue
 
 
 async def create_community(actor: User | None, **fields: object) -> Community:
@@ -30,9 +31,18 @@ async def set_member_status(
                 ("pending", "removed"): "member.decline",
             }
             name = action.get((old or "", new), f"member.{new}")
+            target = await accounts.get_by_username(username)
             await audit.record(
-                actor, name, f"user:{username.strip().lower()}", community=community, note=note
+                actor, name, f"user:{target.username}", community=community, note=note
             )
+            if old == "pending":
+                await items.close_open(
+                    "join_request", community=community, user=target, resolution=name, actor=actor
+                )
+                if new in ("member", "moderator"):
+                    await notifications.notify(
+                        target.id, "join_approved", community=community.slug, name=community.name
+                    )
     return new
 
 
@@ -60,3 +70,111 @@ async def lock_thread(
                 actor, name, f"thread:{thread.id}", community=thread.community, note=note
             )
     return changed
+
+
+async def feature_thread(
+    actor: User | None, thread: Thread, featured: bool = True, note: str = ""
+) -> bool:
+    async with in_transaction():
+        changed = await threads.set_featured(actor, thread, featured)
+        if changed:
+            name = "thread.feature" if featured else "thread.unfeature"
+            await audit.record(
+                actor, name, f"thread:{thread.id}", community=thread.community, note=note
+            )
+    return changed
+
+
+async def retag_thread(actor: User | None, thread: Thread, tags: object, note: str = "") -> bool:
+    async with in_transaction():
+        before = ",".join(thread.tags)
+        changed = await threads.set_tags(actor, thread, tags)
+        if changed:
+            text = f"{before or '(none)'} -> {','.join(thread.tags) or '(none)'}. {note}".strip()
+            await audit.record(
+                actor, "thread.tags", f"thread:{thread.id}", community=thread.community, note=text
+            )
+    return changed
+
+
+async def accept_answer(
+    actor: User | None, thread: Thread, post_id: int | None, note: str = ""
+) -> bool:
+    async with in_transaction():
+        changed = await threads.accept_answer(actor, thread, post_id)
+        if changed:
+            target = f"post:{post_id}" if post_id else f"thread:{thread.id}"
+            name = "thread.accept" if post_id else "thread.unaccept"
+            await audit.record(actor, name, target, community=thread.community, note=note)
+    return changed
+
+
+async def move_thread(
+    actor: User | None, thread: Thread, target: Community, note: str = ""
+) -> bool:
+    source = thread.community
+    async with in_transaction():
+        changed = await threads.move(actor, thread, target)
+        if changed:
+            text = f"from {source.slug} to {target.slug}. {note}".strip()
+            await audit.record(
+                actor, "thread.move", f"thread:{thread.id}", community=target, note=text
+            )
+    return changed
+
+
+async def merge_threads(actor: User | None, source: Thread, target: Thread, note: str = "") -> int:
+    async with in_transaction():
+        moved = await threads.merge(actor, source, target)
+        text = f"into thread {target.id} ({moved} posts). {note}".strip()
+        await audit.record(
+            actor, "thread.merge", f"thread:{source.id}", community=target.community, note=text
+        )
+    return moved
+
+
+async def update_policy(
+    actor: User | None, community: Community, data: dict[str, object]
+) -> list[str]:
+    await permissions.require_moderate(actor, community)
+    async with in_transaction():
+        changed = await policies.update(community, data)
+        if changed:
+            await audit.record(
+                actor,
+                "community.policy",
+                f"community:{community.slug}",
+                community=community,
+                note=", ".join(changed),
+            )
+    return changed
+
+
+async def suspend_user(actor: User | None, target: User, days: object, reason: object) -> None:
+    """Admins suspend anyone; a community moderator may suspend members of a community they
+    moderate."""
+    user = permissions.require_signed_in(actor, "suspend people")
+    if not user.is_admin:
+        moderated = {
+            c for c, s in (await permissions.memberships(user)).items() if s == "moderator"
+        }
+        theirs = {
+            c
+            for c, s in (await permissions.memberships(target)).items()
+            if s in ("member", "pending")
+        }
+        if not moderated & theirs:
+            raise PermissionDenied("You can suspend only members of communities you moderate.")
+    text = validation.text(reason, "reason", max_len=1000)
+    async with in_transaction():
+        await queue.suspend(user, target, queue.days_of(days), text)
+
+
+async def lift_suspension(actor: User | None, target: User, note: str = "") -> bool:
+    user = permissions.require_admin(actor)
+    if target.suspended_until is None:
+        return False
+    async with in_transaction():
+        await accounts.suspend(target, None, "")
+        await audit.record(user, "user.unsuspend", f"user:{target.username}", note=note)
+    return True

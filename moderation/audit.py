@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from forum import permissions
+from forum.errors import NotFound, PermissionDenied
 from forum.models import AuditEntry, Community, User
 
 
@@ -16,3 +18,40 @@ async def record(
     return await AuditEntry.create(
         actor=actor, action=action, target=target[:80], community=community, note=note[:2000]
     )
+
+
+async def entries(
+    actor: User | None,
+    *,
+    community: str | None = None,
+    action: str | None = None,
+    actor_name: str | None = None,
+    before: int | None = None,
+    limit: int = 50,
+) -> tuple[list[AuditEntry], str | None]:
+    """Newest first. Moderators see their communities' entries; admins everything."""
+    user = permissions.require_signed_in(actor, "read the audit log")
+    query = AuditEntry.all()
+    if not user.is_admin:
+        moderated = [
+            c for c, s in (await permissions.memberships(user)).items() if s == "moderator"
+        ]
+        if not moderated:
+            raise PermissionDenied("Only moderators can read the audit log.")
+        query = query.filter(community_id__in=moderated)
+    if community:
+        found = await Community.get_or_none(slug=community[:40])
+        if found is None or not await permissions.can_moderate(user, found):
+            raise NotFound("No such community.")
+        query = query.filter(community_id=found.id)
+    if action:
+        query = query.filter(action__startswith=action[:40])
+    if actor_name:
+        query = query.filter(actor__username=actor_name.strip().lower()[:30])
+    if before:
+        query = query.filter(id__lt=before)
+    limit = max(1, min(limit, 200))
+    rows = await query.order_by("-id").limit(limit + 1).select_related("actor", "community")
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (str(rows[-1].id) if more and rows else None)

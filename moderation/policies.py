@@ -119,9 +119,15 @@ async def screen(actor: User, community: Community, body: str, *, moderator: boo
     Conflict for the same text posted again within minutes."""
     policy = effective(community)
     recent = datetime.now(UTC) - DUPLICATE_WINDOW
-    if len(body) >= DUPLICATE_MIN_LENGTH and await Post.filter(
-        author_id=actor.id, body_hash=body_hash(body), created_at__gte=recent, status__not="deleted"
-    ).exists():
+    if (
+        len(body) >= DUPLICATE_MIN_LENGTH
+        and await Post.filter(
+            author_id=actor.id,
+            body_hash=body_hash(body),
+            created_at__gte=recent,
+            status__not="deleted",
+        ).exists()
+    ):
         raise Conflict("You posted this same text a few minutes ago.", code="duplicate_post")
     if moderator:
         return Screening("published", body)

@@ -69,8 +69,12 @@ async def flag_post(actor: User | None, post: Post, reason: object, note: object
         raise Conflict("You already flagged this post.", code="already_flagged")
     weight = await standing(user, community)
     async with in_transaction():
-        item = await items.open_item("flagged_post", community=community, post=post, reasons=[why], score=weight)
-        flag = await Flag.create(item=item, flagger=user, post_id=post.id, reason=why, note=text, weight=weight)
+        item = await items.open_item(
+            "flagged_post", community=community, post=post, reasons=[why], score=weight
+        )
+        flag = await Flag.create(
+            item=item, flagger=user, post_id=post.id, reason=why, note=text, weight=weight
+        )
         threshold = policies.effective(community).flag_hide_score
         if item.score >= threshold and post.status == "published":
             await posts.change_status(
@@ -89,7 +93,9 @@ async def flag_user(actor: User | None, target: User, reason: object, note: obje
         raise Conflict("You already flagged this person.", code="already_flagged")
     weight = await standing(user, None)
     async with in_transaction():
-        item = await items.open_item("user", community=None, user=target, reasons=[why], score=weight)
+        item = await items.open_item(
+            "user", community=None, user=target, reasons=[why], score=weight
+        )
         return await Flag.create(
             item=item, flagger=user, target_user_id=target.id, reason=why, note=text, weight=weight
         )
@@ -122,7 +128,9 @@ class QueueFilter:
     older_than_hours: int | None = None
 
 
-async def list_items(actor: User | None, wanted: QueueFilter, *, limit: int = 50) -> list[ReviewItem]:
+async def list_items(
+    actor: User | None, wanted: QueueFilter, *, limit: int = 50
+) -> list[ReviewItem]:
     user = await require_moderator_somewhere(actor)
     query = ReviewItem.all()
     ids = await moderated_ids(user)
@@ -138,9 +146,13 @@ async def list_items(actor: User | None, wanted: QueueFilter, *, limit: int = 50
     query = query.filter(status="open") if status == "open" else query.exclude(status="open")
     if wanted.reason:
         reason = validation.choice(wanted.reason, "reason", REASONS)
-        query = query.filter(id__in=[i for i in await Flag.filter(reason=reason).values_list("item_id", flat=True)])
+        query = query.filter(
+            id__in=[i for i in await Flag.filter(reason=reason).values_list("item_id", flat=True)]
+        )
     if wanted.older_than_hours:
-        query = query.filter(created_at__lte=datetime.now(UTC) - timedelta(hours=wanted.older_than_hours))
+        query = query.filter(
+            created_at__lte=datetime.now(UTC) - timedelta(hours=wanted.older_than_hours)
+        )
     order = ("-score", "created_at") if status == "open" else ("-resolved_at",)
     return (
         await query.order_by(*order)
@@ -165,13 +177,14 @@ async def get_item(actor: User | None, item_id: int) -> ReviewItem:
 # Deciding
 
 
-def _days(value: object) -> int:
+def days_of(value: object) -> int:
     if value is None or value == "":
         return DEFAULT_SUSPENSION_DAYS
     found = validation.object_id(value if isinstance(value, int | str) else None)
     if found is None or found > MAX_SUSPENSION_DAYS:
         raise Invalid(
-            f"Days must be 1 to {MAX_SUSPENSION_DAYS}.", fields={"days": f"must be 1 to {MAX_SUSPENSION_DAYS}"}
+            f"Days must be 1 to {MAX_SUSPENSION_DAYS}.",
+            fields={"days": f"must be 1 to {MAX_SUSPENSION_DAYS}"},
         )
     return found
 
@@ -189,7 +202,7 @@ async def decide(
     text = validation.text(note, "note", max_len=2000)
     if verb == "reject" and item.kind in ("queued_post", "flagged_post") and not text:
         raise Invalid("Give the author a reason.", fields={"note": "is required when rejecting"})
-    length = _days(days) if verb == "suspend_author" else 0
+    length = days_of(days) if verb == "suspend_author" else 0
     if item.kind == "user" and not user.is_admin:
         raise PermissionDenied("Only administrators decide about people.")
     when = datetime.now(UTC)
@@ -202,7 +215,9 @@ async def decide(
         await _apply(user, item, verb, text, length)
         outcome = "upheld" if verb in UPHOLDING else "declined"
         await Flag.filter(item_id=item.id).update(outcome=outcome)
-        await audit.record(user, f"queue.{verb}", _target(item), community=item.community, note=text)
+        await audit.record(
+            user, f"queue.{verb}", _target(item), community=item.community, note=text
+        )
     item.status, item.resolution, item.resolved_at, item.note = "resolved", verb, when, text
     item.resolved_by = user
     return item
@@ -227,14 +242,18 @@ async def _apply(actor: User, item: ReviewItem, verb: str, note: str, days: int)
         await suspend(actor, item.user, days, note)
 
 
-async def _decide_post(actor: User, item: ReviewItem, post: Post, verb: str, note: str, days: int) -> None:
+async def _decide_post(
+    actor: User, item: ReviewItem, post: Post, verb: str, note: str, days: int
+) -> None:
     author_id: int = post.author_id  # type: ignore[attr-defined]
     thread = post.thread
     message = None
     if verb in ("approve", "dismiss"):
         if post.status in ("pending", "hidden"):
             await posts.change_status(post, "published")
-            message = "Your post was approved and is now visible." if item.kind == "queued_post" else None
+            message = (
+                "Your post was approved and is now visible." if item.kind == "queued_post" else None
+            )
     elif verb in ("reject", "hide"):
         reason = note or "A moderator hid it."
         await posts.change_status(post, "hidden", f"Removed by a moderator: {reason}")
@@ -243,17 +262,26 @@ async def _decide_post(actor: User, item: ReviewItem, post: Post, verb: str, not
         await posts.change_status(post, "deleted", note)
         message = "A moderator deleted your post." + (f" Reason: {note}" if note else "")
     elif verb == "suspend_author":
-        await posts.change_status(post, "hidden", f"Removed by a moderator: {note or 'account suspended'}")
+        await posts.change_status(
+            post, "hidden", f"Removed by a moderator: {note or 'account suspended'}"
+        )
         author = await User.get(id=author_id)
         await suspend(actor, author, days, note)
     if message:
         await notifications.notify(
-            author_id, "moderation", thread_id=thread.id, post_id=post.id, title=thread.title, message=message
+            author_id,
+            "moderation",
+            thread_id=thread.id,
+            post_id=post.id,
+            title=thread.title,
+            message=message,
         )
 
 
 async def _decide_join(actor: User, community: Community, applicant: User, verb: str) -> None:
-    row = await Membership.get_or_none(community_id=community.id, user_id=applicant.id, status="pending")
+    row = await Membership.get_or_none(
+        community_id=community.id, user_id=applicant.id, status="pending"
+    )
     if row is None:
         return
     if verb == "approve":
@@ -273,9 +301,13 @@ async def suspend(actor: User, target: User, days: int, reason: str) -> None:
         raise PermissionDenied("You cannot suspend yourself.")
     until = datetime.now(UTC) + timedelta(days=days)
     await accounts.suspend(target, until, reason)
-    await audit.record(actor, "user.suspend", f"user:{target.username}", note=f"{days} days. {reason}".strip())
+    await audit.record(
+        actor, "user.suspend", f"user:{target.username}", note=f"{days} days. {reason}".strip()
+    )
     await notifications.notify(
-        target.id, "moderation", message=f"Your account is suspended until {until:%d %b %Y}. {reason}".strip()
+        target.id,
+        "moderation",
+        message=f"Your account is suspended until {until:%d %b %Y}. {reason}".strip(),
     )
 
 

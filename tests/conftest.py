@@ -101,6 +101,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         secret_key=SECRET,
         migrate_on_start=False,
+        rate_limits_enabled=False,  # tests of the limits turn them on
     )
 
 

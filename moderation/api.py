@@ -1,0 +1,267 @@
+"""Moderation and curation endpoints of the JSON API (API.md, Moderation), plus
+notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from forum import (
+    accounts,
+    communities,
+    notifications,
+    permissions,
+    posts,
+    serialize,
+    threads,
+    validation,
+)
+from forum.errors import Invalid
+from forum.http import api_actor, json_response, path_int, query_int, read_json
+from forum.models import AuditEntry, Flag, Notification, ReviewItem
+from moderation import actions, audit, queue
+from moderation.limits import hit
+
+
+def item_json(item: ReviewItem) -> dict[str, Any]:
+    target: dict[str, Any] = {}
+    if item.post is not None:
+        post = item.post
+        target = {
+            "type": "post",
+            "post_id": post.id,
+            "thread_id": post.thread_id,  # type: ignore[attr-defined]
+            "author": post.author.username,
+            "status": post.status,
+            "excerpt": post.body[:300],
+        }
+    elif item.user is not None:
+        target = {
+            "type": "user",
+            "username": item.user.username,
+            "display_name": item.user.display_name,
+        }
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "community": item.community.slug if item.community else None,
+        "target": target,
+        "reasons": list(item.reasons),
+        "score": round(item.score, 2),
+        "status": item.status,
+        "resolution": item.resolution or None,
+        "note": item.note,
+        "created_at": serialize.when(item.created_at),
+        "resolved_at": serialize.when(item.resolved_at),
+    }
+
+
+def audit_json(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "actor": entry.actor.username if entry.actor else None,
+        "action": entry.action,
+        "target": entry.target,
+        "community": entry.community.slug if entry.community else None,
+        "note": entry.note,
+        "created_at": serialize.when(entry.created_at),
+    }
+
+
+def flag_json(flag: Flag) -> dict[str, Any]:
+    return {
+        "id": flag.id,
+        "item_id": flag.item_id,  # type: ignore[attr-defined]
+        "reason": flag.reason,
+        "note": flag.note,
+        "weight": round(flag.weight, 2),
+        "created_at": serialize.when(flag.created_at),
+    }
+
+
+def notification_json(n: Notification) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "data": n.data,
+        "read": n.read_at is not None,
+        "created_at": serialize.when(n.created_at),
+    }
+
+
+async def flag_post(request: Request) -> Response:
+    actor = await api_actor(request)
+    await hit(request, "flag", actor)
+    post = await posts.get(actor, path_int(request, "id"))
+    data = await read_json(request)
+    flag = await queue.flag_post(actor, post, data.get("reason"), data.get("note") or "")
+    return json_response(flag_json(flag), 201)
+
+
+async def flag_user(request: Request) -> Response:
+    actor = await api_actor(request)
+    await hit(request, "flag", actor)
+    target = await accounts.get_by_username(request.path_params["username"])
+    data = await read_json(request)
+    flag = await queue.flag_user(actor, target, data.get("reason"), data.get("note") or "")
+    return json_response(flag_json(flag), 201)
+
+
+def _queue_filter(request: Request) -> queue.QueueFilter:
+    params = request.query_params
+    older = params.get("older_than_hours")
+    return queue.QueueFilter(
+        community=params.get("community") or None,
+        kind=params.get("kind") or None,
+        status=params.get("status") or "open",
+        reason=params.get("reason") or None,
+        older_than_hours=query_int(request, "older_than_hours", 0, low=0, high=24 * 365)
+        if older
+        else None,
+    )
+
+
+async def list_queue(request: Request) -> Response:
+    actor = await api_actor(request)
+    rows = await queue.list_items(
+        actor, _queue_filter(request), limit=query_int(request, "limit", 50, high=200)
+    )
+    return json_response({"items": [item_json(i) for i in rows], "next": None})
+
+
+async def decide(request: Request) -> Response:
+    actor = await api_actor(request)
+    item = await queue.get_item(actor, path_int(request, "id"))
+    data = await read_json(request)
+    decided = await queue.decide(
+        actor, item, data.get("action"), data.get("note") or "", data.get("days")
+    )
+    return json_response(item_json(decided))
+
+
+async def audit_log(request: Request) -> Response:
+    actor = await api_actor(request)
+    params = request.query_params
+    rows, next_cursor = await audit.entries(
+        actor,
+        community=params.get("community") or None,
+        action=params.get("action") or None,
+        actor_name=params.get("actor") or None,
+        before=validation.object_id(params.get("before", "")),
+        limit=query_int(request, "limit", 50, high=200),
+    )
+    return json_response({"items": [audit_json(e) for e in rows], "next": next_cursor})
+
+
+async def update_community(request: Request) -> Response:
+    """PATCH /api/v1/communities/{slug}: moderation policy (community moderators, admins)."""
+    actor = await api_actor(request)
+    community = await communities.get(actor, request.path_params["slug"])
+    data = await read_json(request)
+    known = {
+        "premoderation",
+        "new_user_link_limit",
+        "new_user_posts",
+        "word_filters",
+        "flag_hide_score",
+    }
+    unknown = set(data) - known
+    if unknown:
+        raise Invalid(
+            "Unknown fields: " + ", ".join(sorted(unknown)),
+            fields={k: "is not a setting" for k in unknown},
+        )
+    await actions.update_policy(actor, community, data)
+    body = serialize.community(community, await permissions.status_in(actor, community))
+    body["policy"] = serialize.policy(community)
+    return json_response(body)
+
+
+async def move_thread(request: Request) -> Response:
+    actor = await api_actor(request)
+    thread = await threads.get(actor, path_int(request, "id"))
+    data = await read_json(request)
+    slug = data.get("community")
+    if not isinstance(slug, str):
+        raise Invalid("Name the community to move to.", fields={"community": "is required"})
+    target = await communities.get(actor, slug)
+    await actions.move_thread(actor, thread, target, str(data.get("note") or ""))
+    return json_response(serialize.thread(thread))
+
+
+async def merge_thread(request: Request) -> Response:
+    actor = await api_actor(request)
+    source = await threads.get(actor, path_int(request, "id"))
+    data = await read_json(request)
+    into = validation.object_id(data.get("into"))
+    if into is None:
+        raise Invalid(
+            "Give the id of the thread to merge into.", fields={"into": "must be a thread id"}
+        )
+    target = await threads.get(actor, into)
+    moved = await actions.merge_threads(actor, source, target, str(data.get("note") or ""))
+    return json_response({"moved_posts": moved, "thread": serialize.thread(target)})
+
+
+async def suspend(request: Request) -> Response:
+    actor = await api_actor(request)
+    target = await accounts.get_by_username(request.path_params["username"])
+    data = await read_json(request)
+    await actions.suspend_user(actor, target, data.get("days"), data.get("reason") or "")
+    return json_response(serialize.suspension(target))
+
+
+async def unsuspend(request: Request) -> Response:
+    actor = await api_actor(request)
+    target = await accounts.get_by_username(request.path_params["username"])
+    await actions.lift_suspension(actor, target)
+    return json_response(serialize.suspension(target))
+
+
+async def list_notifications(request: Request) -> Response:
+    user = permissions.require_signed_in(await api_actor(request), "see notifications")
+    before = validation.object_id(request.query_params.get("before", ""))
+    rows, next_id = await notifications.recent(
+        user, before=before, limit=query_int(request, "limit", 30)
+    )
+    return json_response(
+        {
+            "items": [notification_json(n) for n in rows],
+            "next": str(next_id) if next_id else None,
+            "unread": await notifications.unread_count(user),
+        }
+    )
+
+
+async def read_notifications(request: Request) -> Response:
+    user = permissions.require_signed_in(await api_actor(request), "see notifications")
+    data = await read_json(request)
+    ids = data.get("ids")
+    wanted: list[int] | None = None
+    if ids is not None:
+        if not isinstance(ids, list) or len(ids) > 500:
+            raise Invalid(
+                "ids must be a list of notification ids.", fields={"ids": "must be a list"}
+            )
+        wanted = [i for i in (validation.object_id(x) for x in ids) if i is not None]
+    changed = await notifications.mark_read(user, wanted)
+    return json_response({"marked": changed, "unread": await notifications.unread_count(user)})
+
+
+routes = [
+    Route("/api/v1/posts/{id}/flags", flag_post, methods=["POST"]),
+    Route("/api/v1/users/{username}/flags", flag_user, methods=["POST"]),
+    Route("/api/v1/users/{username}/suspension", suspend, methods=["POST"]),
+    Route("/api/v1/users/{username}/suspension", unsuspend, methods=["DELETE"]),
+    Route("/api/v1/moderation/queue", list_queue, methods=["GET"]),
+    Route("/api/v1/moderation/queue/{id}", decide, methods=["POST"]),
+    Route("/api/v1/moderation/log", audit_log, methods=["GET"]),
+    Route("/api/v1/communities/{slug}", update_community, methods=["PATCH"]),
+    Route("/api/v1/threads/{id}/move", move_thread, methods=["POST"]),
+    Route("/api/v1/threads/{id}/merge", merge_thread, methods=["POST"]),
+    Route("/api/v1/notifications", list_notifications, methods=["GET"]),
+    Route("/api/v1/notifications/read", read_notifications, methods=["POST"]),
+]

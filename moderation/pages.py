@@ -1,0 +1,270 @@
+"""Moderation and curation pages: the review queue, the audit log, community policy settings,
+flagging, thread curation, and notifications."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from forum import accounts, communities, notifications, permissions, posts, threads, validation
+from forum.errors import BadRequest, Conflict, Invalid
+from forum.http import path_int, query_int
+from forum.pages import _s, page_actor, posted_form, redirect, render, signed_in
+from moderation import actions, audit, policies, queue
+from moderation.limits import hit
+
+ACTION_LABELS = {
+    "approve": "Approve",
+    "dismiss": "Dismiss reports",
+    "reject": "Reject",
+    "hide": "Hide",
+    "delete": "Delete",
+    "suspend_author": "Suspend author",
+}
+
+
+async def queue_page(request: Request) -> Response:
+    user, _ = await page_actor(request)
+    user = await queue.require_moderator_somewhere(signed_in(user, "moderate"))
+    params = {
+        k: request.query_params.get(k, "")[:40] for k in ("community", "kind", "status", "reason")
+    }
+    older = request.query_params.get("older_than_hours", "")
+    wanted = queue.QueueFilter(
+        community=params["community"] or None,
+        kind=params["kind"] or None,
+        status=params["status"] or "open",
+        reason=params["reason"] or None,
+        older_than_hours=query_int(request, "older_than_hours", 0, low=0, high=24 * 365)
+        if older
+        else None,
+    )
+    error = None
+    try:
+        rows = await queue.list_items(user, wanted)
+    except (Invalid, BadRequest) as exc:
+        rows, error = [], exc.message
+    moderated = await queue.moderated_ids(user)
+    choices = [
+        c for c in await communities.list_visible(user) if moderated is None or c.id in moderated
+    ]
+    return await render(
+        request,
+        "moderation_queue.html",
+        {
+            "items": rows,
+            "params": params,
+            "error": error,
+            "communities": choices,
+            "kinds": queue.KINDS,
+            "reasons": queue.REASONS,
+            "allowed": queue.ALLOWED,
+            "labels": ACTION_LABELS,
+        },
+        400 if error else 200,
+    )
+
+
+async def decide(request: Request) -> Response:
+    user, form = await posted_form(request)
+    item = await queue.get_item(user, path_int(request, "id"))
+    back = "/moderation?" + urlencode(
+        {k: v for k, v in (("community", _s(form, "back_community")),) if v}
+    )
+    try:
+        await queue.decide(
+            user, item, _s(form, "action"), _s(form, "note"), _s(form, "days") or None
+        )
+    except Conflict as exc:
+        return redirect(request, back, exc.message, "error")
+    except Invalid as exc:
+        return redirect(request, back, exc.message, "error")
+    return redirect(request, back, f"Done: {ACTION_LABELS.get(_s(form, 'action'), 'decided')}.")
+
+
+async def log_page(request: Request) -> Response:
+    user, _ = await page_actor(request)
+    params = {k: request.query_params.get(k, "")[:40] for k in ("community", "action", "actor")}
+    rows, next_cursor = await audit.entries(
+        user,
+        community=params["community"] or None,
+        action=params["action"] or None,
+        actor_name=params["actor"] or None,
+        before=validation.object_id(request.query_params.get("before", "")),
+    )
+    more = (
+        "?" + urlencode({**{k: v for k, v in params.items() if v}, "before": next_cursor})
+        if next_cursor
+        else None
+    )
+    return await render(
+        request, "moderation_log.html", {"entries": rows, "params": params, "more": more}
+    )
+
+
+async def community_settings(request: Request) -> Response:
+    user, _ = await page_actor(request)
+    community = await communities.get(user, request.path_params["slug"])
+    await permissions.require_moderate(user, community)
+    errors: dict[str, str] = {}
+    values = {
+        "premoderation": community.premoderation,
+        "new_user_posts": "" if community.new_user_posts is None else str(community.new_user_posts),
+        "new_user_link_limit": ""
+        if community.new_user_link_limit is None
+        else str(community.new_user_link_limit),
+        "flag_hide_score": ""
+        if community.flag_hide_score is None
+        else f"{community.flag_hide_score:g}",
+        "word_filters": policies.word_filter_lines(list(community.word_filters or [])),
+    }
+    if request.method == "POST":
+        user, form = await posted_form(request)
+        values = {k: _s(form, k) for k in values}
+        try:
+            data: dict[str, object] = {k: values[k] for k in values if k != "word_filters"}
+            data["premoderation"] = values["premoderation"] or "off"
+            data["word_filters"] = policies.parse_word_filter_lines(values["word_filters"])
+            changed = await actions.update_policy(user, community, data)
+            message = (
+                "Saved: " + ", ".join(c.replace("_", " ") for c in changed)
+                if changed
+                else "Nothing changed."
+            )
+            return redirect(request, f"/c/{community.slug}/settings", message)
+        except Invalid as exc:
+            errors = exc.fields or {"form": exc.message}
+    return await render(
+        request,
+        "community_settings.html",
+        {"community": community, "values": values, "errors": errors, "site": policies.SITE_DEFAULT},
+        422 if errors else 200,
+    )
+
+
+async def flag_post(request: Request) -> Response:
+    user, _ = await page_actor(request)
+    signed_in(user, "flag posts")
+    post = await posts.get(user, path_int(request, "id"))
+    values = {"reason": "", "note": ""}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        user, form = await posted_form(request)
+        await hit(request, "flag", user)
+        values = {"reason": _s(form, "reason"), "note": _s(form, "note")}
+        try:
+            await queue.flag_post(user, post, values["reason"], values["note"])
+            return redirect(
+                request,
+                f"/p/{post.id}",
+                "Thank you. The community's moderators will look at this post.",
+            )
+        except Conflict as exc:
+            return redirect(request, f"/p/{post.id}", exc.message, "info")
+        except Invalid as exc:
+            errors = exc.fields or {"form": exc.message}
+    return await render(
+        request,
+        "flag.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "values": values,
+            "errors": errors,
+            "reasons": queue.REASONS,
+        },
+        422 if errors else 200,
+    )
+
+
+async def curate(request: Request) -> Response:
+    """The curation forms on a thread page: feature, tags, accepted answer, move and merge."""
+    user, form = await posted_form(request)
+    thread = await threads.get(user, path_int(request, "id"))
+    action = _s(form, "action")
+    note = _s(form, "note")
+    target = f"/t/{thread.id}"
+    try:
+        if action in ("feature", "unfeature"):
+            await actions.feature_thread(user, thread, action == "feature", note)
+            message = (
+                "Added to the community's best of."
+                if action == "feature"
+                else "Removed from best of."
+            )
+        elif action == "tags":
+            await actions.retag_thread(user, thread, _s(form, "tags"), note)
+            message = "Tags saved."
+        elif action in ("accept", "unaccept"):
+            post_id = validation.object_id(_s(form, "post_id")) if action == "accept" else None
+            if action == "accept" and post_id is None:
+                raise Invalid("Choose a reply to accept.", fields={"post_id": "is required"})
+            await actions.accept_answer(user, thread, post_id, note)
+            message = "Marked as the accepted answer." if post_id else "No accepted answer now."
+        elif action == "move":
+            destination = await communities.get(user, _s(form, "community"))
+            await actions.move_thread(user, thread, destination, note)
+            message = f"Moved to {destination.name}."
+        elif action == "merge":
+            into = validation.object_id(_s(form, "into").lstrip("#").rsplit("/", 1)[-1])
+            if into is None:
+                raise Invalid(
+                    "Give the number of the thread to merge into.",
+                    fields={"into": "must be a thread id"},
+                )
+            destination_thread = await threads.get(user, into)
+            moved = await actions.merge_threads(user, thread, destination_thread, note)
+            return redirect(request, f"/t/{into}", f"Merged {moved} posts into this thread.")
+        else:
+            raise Invalid("Unknown action.", fields={"action": "is not a curation action"})
+    except Invalid as exc:
+        return redirect(request, target, exc.message, "error")
+    return redirect(request, target, message)
+
+
+async def best_of(request: Request) -> Response:
+    user, _ = await page_actor(request)
+    community = await communities.get(user, request.path_params["slug"])
+    rows = await threads.featured_in(user, community, limit=50)
+    return await render(request, "best_of.html", {"community": community, "threads": rows})
+
+
+async def suspend_page(request: Request) -> Response:
+    user, form = await posted_form(request)
+    target = await accounts.get_by_username(request.path_params["username"])
+    if _s(form, "action") == "lift":
+        await actions.lift_suspension(user, target, _s(form, "note"))
+        return redirect(request, f"/u/{target.username}", "Suspension lifted.")
+    try:
+        await actions.suspend_user(user, target, _s(form, "days") or None, _s(form, "reason"))
+    except Invalid as exc:
+        return redirect(request, f"/u/{target.username}", exc.message, "error")
+    return redirect(request, f"/u/{target.username}", f"@{target.username} is suspended.")
+
+
+async def notifications_page(request: Request) -> Response:
+    user, _ = await page_actor(request)
+    user = signed_in(user, "see your notifications")
+    if request.method == "POST":
+        user, form = await posted_form(request)
+        await notifications.mark_read(signed_in(user, "see your notifications"))
+        return redirect(request, "/notifications", "All marked as read.", "info")
+    before = validation.object_id(request.query_params.get("before", ""))
+    rows, next_id = await notifications.recent(user, before=before)
+    return await render(request, "notifications.html", {"items": rows, "next_id": next_id})
+
+
+routes = [
+    Route("/moderation", queue_page, methods=["GET"]),
+    Route("/moderation/log", log_page, methods=["GET"]),
+    Route("/moderation/{id}", decide, methods=["POST"]),
+    Route("/c/{slug}/settings", community_settings, methods=["GET", "POST"]),
+    Route("/c/{slug}/best", best_of, methods=["GET"]),
+    Route("/p/{id}/flag", flag_post, methods=["GET", "POST"]),
+    Route("/t/{id}/curate", curate, methods=["POST"]),
+    Route("/u/{username}/suspension", suspend_page, methods=["POST"]),
+    Route("/notifications", notifications_page, methods=["GET", "POST"]),
+]
