@@ -1,0 +1,1377 @@
+"""Throughput and latency of Chaupal's hot read pages, against a bare-Starlette ceiling.
+
+    .venv/bin/python bench/pages.py            # full run: 20 communities, 5,000 threads, 100,000 posts
+    .venv/bin/python bench/pages.py --quick    # smoke run: 2 communities, 200 threads, 2,000 posts
+
+Steps (one function each, below):
+ 1. build a corpus in a fresh temp data dir (SQLite; or --database-url postgres://...), bulk
+    inserted with consistent thread counters and Markdown bodies rendered by forum.markup;
+ 2. start the real server (`python server.py serve`) on it and wait for /healthz;
+ 3. measure anonymous GETs of a 20-post thread page, a community thread list and the thread
+    JSON with wrk (or the built-in bench/loadgen.py when wrk is missing);
+ 4. measure the ceiling: bench/ceiling_app.py serving a fixed page of the thread page's size;
+ 5. read the server's resident memory (VmRSS) after the runs;
+ 6. print the conditions and a table, and compare with DESIGN.md's performance targets.
+
+See bench/README.md for how to read the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import json
+import os
+import platform
+import random
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(ROOT))  # the forum package, when run as bench/pages.py
+
+BATCH = 2_000  # rows per bulk_create batch
+BODY_POOL = 200  # distinct Markdown bodies, rendered once and reused
+TARGET_POSTS = 20  # posts in the measured thread: one full page (Settings.posts_per_page)
+MB = 1024 * 1024
+
+# DESIGN.md, "Performance targets" (2-core machine, wrk -t2 -c32 -d20s --latency, anonymous).
+TARGET_THREAD_RPS = 1_100
+TARGET_THREAD_P99_MS = 50
+TARGET_JSON_RPS = 2_000
+TARGET_RSS_MB = 150
+
+
+# Options
+
+
+@dataclass(frozen=True)
+class Sizes:
+    communities: int
+    users: int
+    threads: int
+    posts: int
+
+
+@dataclass(frozen=True)
+class Options:
+    sizes: Sizes
+    database_url: str | None
+    create_database: bool
+    connections: int
+    duration: int
+    warmup: int
+    wrk_threads: int
+    generator: str
+    install_wrk: bool
+    client_procs: int
+    workers: int
+    seed: int
+    keep: bool
+    json_out: str | None
+
+
+def parse_options(argv: Sequence[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(
+        prog="bench/pages.py",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    corpus = parser.add_argument_group("corpus")
+    corpus.add_argument(
+        "--quick", action="store_true", help="small smoke run (2/50/200/2,000, 5 s per URL)"
+    )
+    corpus.add_argument("--communities", type=int, help="default 20 (quick: 2)")
+    corpus.add_argument("--users", type=int, help="default 500 (quick: 50)")
+    corpus.add_argument("--threads", type=int, help="default 5,000 (quick: 200)")
+    corpus.add_argument("--posts", type=int, help="default 100,000 (quick: 2,000)")
+    corpus.add_argument("--seed", type=int, default=1, help="random seed of the corpus (default 1)")
+    corpus.add_argument(
+        "--database-url",
+        help="postgres://... to bench on PostgreSQL; the database must be empty (default: SQLite in the temp dir)",
+    )
+    corpus.add_argument(
+        "--create-database",
+        action="store_true",
+        help="with a postgres URL: create a fresh database on that server for the run and drop it afterwards",
+    )
+    load = parser.add_argument_group("load")
+    load.add_argument(
+        "--connections", "-c", type=int, default=32, help="concurrent connections (default 32)"
+    )
+    load.add_argument(
+        "--duration", "-d", type=int, help="seconds measured per URL (default 20; quick: 5)"
+    )
+    load.add_argument(
+        "--warmup", type=int, help="seconds of warm-up per URL, not counted (default 2; quick: 1)"
+    )
+    load.add_argument("--wrk-threads", type=int, default=2, help="wrk -t (default 2)")
+    load.add_argument(
+        "--generator",
+        choices=("auto", "wrk", "builtin"),
+        default="auto",
+        help="auto: wrk if on PATH, else the built-in asyncio client",
+    )
+    load.add_argument(
+        "--install-wrk", action="store_true", help="apt-get install wrk when missing (root only)"
+    )
+    load.add_argument(
+        "--client-procs", type=int, default=1, help="processes of the built-in client (default 1)"
+    )
+    server = parser.add_argument_group("server")
+    server.add_argument(
+        "--workers", type=int, default=1, help="server.py serve --workers (default 1)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temp data dir (and created database)"
+    )
+    parser.add_argument(
+        "--json", dest="json_out", help="also write the results as JSON to this file"
+    )
+    args = parser.parse_args(argv)
+
+    defaults = (2, 50, 200, 2_000) if args.quick else (20, 500, 5_000, 100_000)
+    sizes = Sizes(
+        communities=args.communities or defaults[0],
+        users=args.users or defaults[1],
+        threads=args.threads or defaults[2],
+        posts=args.posts or defaults[3],
+    )
+    if sizes.posts < sizes.threads + TARGET_POSTS - 1:
+        parser.error(
+            f"--posts must be at least --threads + {TARGET_POSTS - 1} (one thread has {TARGET_POSTS} posts)"
+        )
+    if sizes.communities < 1 or sizes.users < 2 or sizes.threads < 1:
+        parser.error("need at least 1 community, 2 users and 1 thread")
+    if args.database_url and not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("--database-url takes a postgres:// URL (SQLite is the default)")
+    if args.create_database and not args.database_url:
+        parser.error("--create-database needs --database-url")
+    return Options(
+        sizes=sizes,
+        database_url=args.database_url,
+        create_database=args.create_database,
+        connections=args.connections,
+        duration=args.duration or (5 if args.quick else 20),
+        warmup=args.warmup if args.warmup is not None else (1 if args.quick else 2),
+        wrk_threads=max(1, min(args.wrk_threads, args.connections)),
+        generator=args.generator,
+        install_wrk=args.install_wrk,
+        client_procs=max(1, args.client_procs),
+        workers=max(1, args.workers),
+        seed=args.seed,
+        keep=args.keep,
+        json_out=args.json_out,
+    )
+
+
+# Step 1: the corpus
+
+FIRST_NAMES = (
+    "Aarav Aditi Ananya Arjun Bhavna Chetan Deepa Devika Farhan Gauri Harish Ishita Jaya Kabir Kavya "
+    "Lakshmi Manoj Meera Nandini Neha Omkar Pooja Prakash Rahul Ravi Rekha Sanjay Shreya Sunil Tanvi "
+    "Uday Varun Vidya Yamini Zoya Imran Fatima Gurpreet Harpreet Joseph Mary Thomas Anita Suresh"
+).split()
+LAST_NAMES = (
+    "Sharma Verma Iyer Nair Reddy Rao Patel Shah Mehta Gupta Singh Kaur Das Bose Chatterjee Banerjee "
+    "Mukherjee Pillai Menon Kulkarni Deshpande Joshi Pandey Mishra Tiwari Khan Ahmed Fernandes D'Souza "
+    "Naidu Hegde Bhat Sinha Chauhan Yadav Thakur Malhotra Kapoor Saxena Agarwal"
+).split()
+TOPICS = (
+    "District Administration",
+    "Forest Management",
+    "Urban Transport",
+    "Public Health",
+    "Revenue Courts",
+    "School Education",
+    "Disaster Response",
+    "Rural Water Supply",
+    "E-Governance",
+    "Public Finance",
+    "Land Records",
+    "Skill Development",
+    "Agriculture Extension",
+    "Social Welfare",
+    "Procurement",
+    "Tribal Affairs",
+    "Municipal Services",
+    "Election Management",
+    "Training Alumni",
+    "Policing Reform",
+    "Climate Adaptation",
+    "Housing Schemes",
+    "Nutrition Programmes",
+    "Grievance Redressal",
+)
+KINDS = ("role", "sector", "topic", "alumni")
+TAGS = (
+    "gem",
+    "tenders",
+    "rti",
+    "budget",
+    "audit",
+    "training",
+    "drought",
+    "floods",
+    "heatwave",
+    "dbt",
+    "aadhaar",
+    "land",
+    "mutation",
+    "survey",
+    "schools",
+    "midday-meal",
+    "anganwadi",
+    "vaccination",
+    "tb",
+    "ambulance",
+    "bus",
+    "parking",
+    "metro",
+    "forest-fire",
+    "wildlife",
+    "jfm",
+    "water",
+    "jal-jeevan",
+    "pmay",
+    "mgnrega",
+    "shg",
+    "grievance",
+    "cpgrams",
+    "e-office",
+    "digilocker",
+    "gis",
+    "census",
+    "elections",
+    "evm",
+    "transfers",
+)
+WORDS = (
+    "district block panchayat collector officer scheme beneficiary survey report village tender budget "
+    "audit circular order review meeting training field visit data portal dashboard grievance timeline "
+    "approval sanction file note committee inspection register camp drive pilot rollout target "
+    "indicator baseline outcome vendor contract payment release installment verification record office "
+    "team staff season monsoon summer road school clinic ward tehsil mandal taluka state centre"
+).split()
+VERBS = (
+    "cut pendency in",
+    "run a camp for",
+    "audit",
+    "digitise",
+    "speed up",
+    "monitor",
+    "fix delays in",
+    "train staff on",
+    "plan for",
+    "handle complaints about",
+    "procure for",
+    "report on",
+)
+
+
+def sentence(rng: random.Random, words: tuple[int, int] = (8, 22)) -> str:
+    chosen = [rng.choice(WORDS) for _ in range(rng.randint(*words))]
+    if rng.random() < 0.3:
+        i = rng.randrange(len(chosen))
+        chosen[i] = f"**{chosen[i]}**" if rng.random() < 0.5 else f"*{chosen[i]}*"
+    if rng.random() < 0.15:
+        chosen.append(f"`{rng.choice(WORDS)}_{rng.choice(WORDS)}`")
+    if rng.random() < 0.1:
+        chosen.append(
+            f"([circular](https://example.gov.in/{rng.choice(WORDS)}/{rng.randint(100, 999)}))"
+        )
+    text = " ".join(chosen)
+    return text[0].upper() + text[1:] + rng.choice((".", ".", ".", "?", "!"))
+
+
+def markdown_body(rng: random.Random) -> str:
+    """A post of one to five blocks: paragraphs, lists, quotes, code, now and then a table."""
+    blocks: list[str] = []
+    for _ in range(rng.choice((1, 1, 2, 2, 2, 3, 3, 4, 5))):
+        kind = rng.random()
+        if kind < 0.6:
+            blocks.append(" ".join(sentence(rng) for _ in range(rng.randint(1, 4))))
+        elif kind < 0.75:
+            marker = rng.choice(("-", "*", "1."))
+            blocks.append(
+                "\n".join(f"{marker} {sentence(rng, (3, 10))}" for _ in range(rng.randint(2, 5)))
+            )
+        elif kind < 0.85:
+            blocks.append("> " + sentence(rng))
+        elif kind < 0.95:
+            code = "\n".join(
+                f"{rng.choice(WORDS)} = {rng.randint(1, 500)}" for _ in range(rng.randint(2, 6))
+            )
+            blocks.append(f"```\n{code}\n```")
+        else:
+            rows = "\n".join(
+                f"| {rng.choice(WORDS)} | {rng.randint(1, 900)} | {rng.choice(WORDS)} |"
+                for _ in range(rng.randint(2, 5))
+            )
+            blocks.append(f"| item | count | note |\n|---|--:|---|\n{rows}")
+    return "\n\n".join(blocks)
+
+
+def body_pool(rng: random.Random, size: int = BODY_POOL) -> list[tuple[str, str]]:
+    """(Markdown, sanitised HTML) pairs, rendered once with the app's own renderer."""
+    from forum import markup
+
+    bodies = [markdown_body(rng) for _ in range(size)]
+    return [(body, markup.render(body)) for body in bodies]
+
+
+@dataclass
+class PostRow:
+    created_at: datetime
+    thread: int  # index into the thread plan
+    number: int
+    author_id: int
+    body: int  # index into the body pool
+    status: str = "published"
+    reply_to_number: int | None = None
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
+    id: int = 0
+
+
+@dataclass
+class ThreadRow:
+    community_id: int
+    author_id: int
+    title: str
+    tags: list[str]
+    pinned: bool = False
+    locked: bool = False
+    posts: list[PostRow] = field(default_factory=list)
+    id: int = 0
+
+
+@dataclass
+class Plan:
+    users: list[dict[str, Any]]
+    communities: list[dict[str, Any]]
+    memberships: list[tuple[int, int, str]]  # (community id, user id, status)
+    threads: list[ThreadRow]
+    posts: list[PostRow]
+    bodies: list[tuple[str, str]]
+    target: ThreadRow  # the measured thread: TARGET_POSTS published posts, in the largest community
+
+
+def spread(rng: random.Random, total: int, weights: list[float]) -> list[int]:
+    """Deals `total` items over len(weights) bins in proportion to the weights."""
+    counts = [0] * len(weights)
+    for index in rng.choices(range(len(weights)), weights=weights, k=total):
+        counts[index] += 1
+    return counts
+
+
+def plan_corpus(sizes: Sizes, seed: int) -> Plan:
+    """Everything to insert, decided in memory first so the counters can be made consistent."""
+    from forum.accounts import SUGGESTED_ROLES, SUGGESTED_SECTORS
+
+    rng = random.Random(seed)
+    now = datetime.now(UTC).replace(microsecond=0)
+    year_ago = now - timedelta(days=365)
+
+    users = []
+    for uid in range(1, sizes.users + 1):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        users.append(
+            {
+                "id": uid,
+                "username": f"{first}_{last}{uid}".lower().replace("'", "")[:30],
+                "email": f"user{uid}@bench.example",
+                "password_hash": "!bench-no-login",
+                "display_name": f"{first} {last}",
+                "role": rng.choice((*SUGGESTED_ROLES, "")),
+                "sector": rng.choice((*SUGGESTED_SECTORS, "")),
+                "bio": "",
+                "created_at": year_ago - timedelta(days=rng.randint(0, 700)),
+            }
+        )
+
+    communities = []
+    for cid in range(1, sizes.communities + 1):
+        topic = TOPICS[(cid - 1) % len(TOPICS)]
+        suffix = "" if cid <= len(TOPICS) else f" {cid // len(TOPICS) + 1}"
+        communities.append(
+            {
+                "id": cid,
+                "slug": (topic.lower().replace(" ", "-") + suffix.replace(" ", "-"))[:40],
+                "name": topic + suffix,
+                "description": f"Practitioners of {topic.lower()} share what works: "
+                + sentence(rng),
+                "kind": KINDS[(cid - 1) % len(KINDS)],
+                "visibility": "public",
+                "created_at": year_ago - timedelta(days=30),
+            }
+        )
+
+    # Memberships: each user in one to four communities, the first member of each a moderator.
+    memberships: dict[tuple[int, int], str] = {}
+    community_weights = [1 / (i + 1) ** 0.7 for i in range(sizes.communities)]
+    for uid in range(1, sizes.users + 1):
+        for cid in set(
+            rng.choices(
+                range(1, sizes.communities + 1), weights=community_weights, k=rng.randint(1, 4)
+            )
+        ):
+            memberships[(cid, uid)] = "member"
+    for cid in range(1, sizes.communities + 1):
+        earliest = next((key for key in memberships if key[0] == cid), None)
+        if earliest is not None:
+            memberships[earliest] = "moderator"
+
+    # Threads: community 1 is the largest; the measured thread is the first thread, in community 1.
+    user_weights = [1 / (i + 1) ** 0.8 for i in range(sizes.users)]  # a few people post a lot
+    thread_communities = rng.choices(
+        range(1, sizes.communities + 1), weights=community_weights, k=sizes.threads
+    )
+    thread_communities[0] = 1
+    threads = [
+        ThreadRow(
+            community_id=cid,
+            author_id=rng.choices(range(1, sizes.users + 1), weights=user_weights)[0],
+            title=f"How do we {rng.choice(VERBS)} {rng.choice(WORDS)} {rng.choice(WORDS)}s in the {rng.choice(WORDS)}?"[
+                :150
+            ],
+            tags=sorted(set(rng.sample(TAGS, rng.choice((0, 1, 1, 2, 2, 3))))),
+            locked=rng.random() < 0.01,
+        )
+        for cid in thread_communities
+    ]
+    target = threads[0]
+    target.locked = False
+    pinned_per_community: dict[int, int] = {}
+    for thread in threads[1:]:
+        if pinned_per_community.get(thread.community_id, 0) < 2:
+            thread.pinned = True
+            pinned_per_community[thread.community_id] = (
+                pinned_per_community.get(thread.community_id, 0) + 1
+            )
+
+    # Posts per thread: at least one each, the target exactly TARGET_POSTS, the rest long-tailed.
+    weights = [0.0] + [min(rng.paretovariate(1.2), 60.0) for _ in threads[1:]]
+    counts = [1] * len(threads)
+    counts[0] = TARGET_POSTS
+    for index, extra in enumerate(spread(rng, sizes.posts - sum(counts), weights)):
+        counts[index] += extra
+
+    posts: list[PostRow] = []
+    for index, (thread, count) in enumerate(zip(threads, counts, strict=True)):
+        if thread is target:  # recent, so it is on the first page of its community
+            started = now - timedelta(hours=6)
+            span = timedelta(hours=5)
+        else:
+            started = year_ago + timedelta(seconds=rng.uniform(0, 360 * 86400))
+            span = min(timedelta(days=rng.uniform(0.05, 60)), now - started - timedelta(minutes=1))
+        times = sorted(started + span * rng.random() for _ in range(count - 1))
+        for number, when in enumerate([started, *times], start=1):
+            if number == 1:
+                author = thread.author_id
+            elif rng.random() < 0.2:
+                author = thread.author_id
+            else:
+                author = rng.choices(range(1, sizes.users + 1), weights=user_weights)[0]
+            row = PostRow(
+                created_at=when,
+                thread=index,
+                number=number,
+                author_id=author,
+                body=rng.randrange(BODY_POOL),
+            )
+            if number > 2 and rng.random() < 0.25:
+                row.reply_to_number = rng.randint(1, number - 1)
+            if rng.random() < 0.05:
+                row.edited_at = min(when + timedelta(minutes=rng.randint(1, 600)), now)
+            if number > 1 and thread is not target and rng.random() < 0.01:
+                row.status = "deleted"
+                row.deleted_at = min(when + timedelta(hours=rng.randint(1, 48)), now)
+            thread.posts.append(row)
+            posts.append(row)
+
+    # Ids in time order, as the app would have handed them out.
+    for new_id, thread in enumerate(sorted(threads, key=lambda t: t.posts[0].created_at), start=1):
+        thread.id = new_id
+    posts.sort(key=lambda p: p.created_at)
+    for new_id, post in enumerate(posts, start=1):
+        post.id = new_id
+
+    rng_bodies = random.Random(seed + 1)
+    return Plan(
+        users=users,
+        communities=communities,
+        memberships=[(cid, uid, status) for (cid, uid), status in memberships.items()],
+        threads=threads,
+        posts=posts,
+        bodies=body_pool(rng_bodies),
+        target=target,
+    )
+
+
+def batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def insert_plan(database_url: str, plan: Plan) -> dict[str, int]:
+    """Creates the schema with the app's migrations, then bulk inserts the plan in one transaction."""
+    from tortoise import Tortoise
+    from tortoise.transactions import in_transaction
+
+    from forum import db
+    from forum.models import Community, Membership, Post, Thread, ThreadTag, User
+
+    await db.open_database(database_url, migrate=True)
+    try:
+        if await User.exists() or await Community.exists():
+            raise SystemExit(
+                "error: the database is not empty; give an empty one (or --create-database)"
+            )
+        member_count: dict[int, int] = {}
+        for cid, _, status in plan.memberships:
+            if status in ("member", "moderator"):
+                member_count[cid] = member_count.get(cid, 0) + 1
+        thread_count: dict[int, int] = {}
+        for thread in plan.threads:
+            thread_count[thread.community_id] = thread_count.get(thread.community_id, 0) + 1
+
+        async with in_transaction():
+            await User.bulk_create([User(**u) for u in plan.users], batch_size=BATCH)
+            await Community.bulk_create(
+                [
+                    Community(
+                        **c,
+                        member_count=member_count.get(c["id"], 0),
+                        thread_count=thread_count.get(c["id"], 0),
+                    )
+                    for c in plan.communities
+                ],
+                batch_size=BATCH,
+            )
+            await Membership.bulk_create(
+                [
+                    Membership(id=i, community_id=cid, user_id=uid, status=status)
+                    for i, (cid, uid, status) in enumerate(plan.memberships, start=1)
+                ],
+                batch_size=BATCH,
+            )
+            for chunk in batches(sorted(plan.threads, key=lambda t: t.id)):
+                await Thread.bulk_create([thread_model(Thread, t) for t in chunk], batch_size=BATCH)
+            tag_rows = [
+                (t.id, tag) for t in sorted(plan.threads, key=lambda t: t.id) for tag in t.tags
+            ]
+            await ThreadTag.bulk_create(
+                [
+                    ThreadTag(id=i, thread_id=tid, tag=tag)
+                    for i, (tid, tag) in enumerate(tag_rows, start=1)
+                ],
+                batch_size=BATCH,
+            )
+            id_of = {(p.thread, p.number): p.id for p in plan.posts}
+            thread_id = [t.id for t in plan.threads]
+            for chunk in batches(plan.posts):
+                await Post.bulk_create(
+                    [
+                        Post(
+                            id=p.id,
+                            thread_id=thread_id[p.thread],
+                            author_id=p.author_id,
+                            number=p.number,
+                            body=plan.bodies[p.body][0],
+                            body_html=plan.bodies[p.body][1],
+                            status=p.status,
+                            reply_to_id=id_of[(p.thread, p.reply_to_number)]
+                            if p.reply_to_number
+                            else None,
+                            created_at=p.created_at,
+                            edited_at=p.edited_at,
+                            deleted_at=p.deleted_at,
+                        )
+                        for p in chunk
+                    ],
+                    batch_size=BATCH,
+                )
+        if db.is_postgres(database_url):  # explicit ids: move the sequences past them
+            conn = Tortoise.get_connection("default")
+            for table in ("users", "communities", "memberships", "threads", "thread_tags", "posts"):
+                await conn.execute_query(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                )
+        return {
+            "users": len(plan.users),
+            "communities": len(plan.communities),
+            "memberships": len(plan.memberships),
+            "threads": len(plan.threads),
+            "thread_tags": len(tag_rows),
+            "posts": len(plan.posts),
+        }
+    finally:
+        await db.close_database()
+
+
+def thread_model(model: Any, t: ThreadRow) -> Any:
+    """A Thread whose counters agree with its posts, as forum/threads.py and forum/posts.py keep them."""
+    published = [p for p in t.posts if p.status == "published"]
+    last = t.posts[-1]
+    return model(
+        id=t.id,
+        community_id=t.community_id,
+        author_id=t.author_id,
+        title=t.title,
+        tags=t.tags,
+        status="published",
+        pinned=t.pinned,
+        locked=t.locked,
+        post_count=len(published),
+        last_number=len(t.posts),
+        participant_count=len({p.author_id for p in published}),
+        last_poster_id=last.author_id,
+        created_at=t.posts[0].created_at,
+        last_activity_at=last.created_at,
+    )
+
+
+@dataclass
+class Corpus:
+    database_url: str
+    database_label: str
+    rows: dict[str, int]
+    load_seconds: float
+    thread_id: int
+    community_slug: str
+    community_threads: int
+
+
+def build_corpus(options: Options, data_dir: Path, database_url: str) -> Corpus:
+    started = time.perf_counter()
+    plan = plan_corpus(options.sizes, options.seed)
+    planned = time.perf_counter()
+    rows = asyncio.run(insert_plan(database_url, plan))
+    loaded = time.perf_counter()
+    print(
+        f"corpus: planned and rendered {len(plan.bodies)} bodies in {planned - started:.1f} s, "
+        f"inserted in {loaded - planned:.1f} s (total {loaded - started:.1f} s)",
+        flush=True,
+    )
+    slug = next(c["slug"] for c in plan.communities if c["id"] == plan.target.community_id)
+    if database_url.startswith("sqlite://"):
+        label = f"SQLite {sqlite_version()} (WAL), file {database_url.removeprefix('sqlite://')}"
+    else:
+        label = f"PostgreSQL at {redact(database_url)}"
+    return Corpus(
+        database_url=database_url,
+        database_label=label,
+        rows=rows,
+        load_seconds=loaded - started,
+        thread_id=plan.target.id,
+        community_slug=slug,
+        community_threads=sum(
+            1 for t in plan.threads if t.community_id == plan.target.community_id
+        ),
+    )
+
+
+def sqlite_version() -> str:
+    import sqlite3
+
+    return sqlite3.sqlite_version
+
+
+def redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+async def _pg_admin(admin_url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def create_pg_database(admin_url: str) -> tuple[str, str]:
+    name = f"chaupal_bench_{secrets.token_hex(6)}"
+    asyncio.run(_pg_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    parts = urlsplit(admin_url)
+    return urlunsplit(parts._replace(path=f"/{name}")), name
+
+
+def drop_pg_database(admin_url: str, name: str) -> None:
+    asyncio.run(_pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}"'))
+
+
+# Step 2: processes (the server, the ceiling)
+
+
+@dataclass
+class Process:
+    name: str
+    popen: subprocess.Popen[bytes]
+    port: int
+    log: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_process(name: str, argv: list[str], env: dict[str, str], port: int, log: Path) -> Process:
+    handle = log.open("wb")
+    popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    process = Process(name, popen, port, log)
+    wait_healthy(process)
+    return process
+
+
+def wait_healthy(process: Process, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.popen.poll() is not None:
+            raise SystemExit(
+                f"error: {process.name} exited with {process.popen.returncode}:\n{tail(process.log)}"
+            )
+        try:
+            status, _, _ = get(process.port, "/healthz", timeout=2)
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop_process(process)
+    raise SystemExit(
+        f"error: {process.name} did not answer /healthz in {timeout:.0f} s:\n{tail(process.log)}"
+    )
+
+
+def stop_process(process: Process) -> None:
+    if process.popen.poll() is None:
+        process.popen.send_signal(signal.SIGTERM)
+        try:
+            process.popen.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.popen.kill()
+            process.popen.wait()
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def start_server(options: Options, data_dir: Path, database_url: str) -> Process:
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        CHAUPAL_DATA_DIR=str(data_dir),
+        CHAUPAL_SECRET_KEY=secrets.token_urlsafe(48),
+        CHAUPAL_DATABASE_URL=database_url,
+    )
+    argv = [sys.executable, "server.py", "serve", "--port", str(port), "--log-level", "warning"]
+    if options.workers > 1:
+        argv += ["--workers", str(options.workers)]
+    return start_process("chaupal server", argv, env, port, data_dir / "server.log")
+
+
+def start_ceiling(page: Path, log: Path, workers: int) -> Process:
+    port = free_port()
+    argv = [sys.executable, str(BENCH / "ceiling_app.py"), "--page", str(page), "--port", str(port)]
+    argv += ["--workers", str(workers)]
+    return start_process("ceiling app", argv, dict(os.environ), port, log)
+
+
+def get(port: int, path: str, timeout: float = 30.0) -> tuple[int, bytes, dict[str, str]]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read(), {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        conn.close()
+
+
+# Step 3: load generators
+
+
+@dataclass
+class Measurement:
+    label: str
+    path: str
+    body_bytes: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    requests: int
+    non2xx: int
+    errors: int
+    server_cpu_pct: float  # server CPU time over the measured run's wall time, % of one core
+    cpu_ms_per_request: float  # server CPU time per request: steady even on a busy machine
+
+
+class LoadGenerator(Protocol):
+    @property
+    def description(self) -> str: ...
+
+    def warm_up(self, url: str) -> None:
+        """Loads the URL for the warm-up seconds; nothing is recorded."""
+        ...
+
+    def run(self, url: str) -> dict[str, Any]:
+        """The measured run; returns loadgen.summarise()-shaped figures."""
+        ...
+
+
+WRK_SCRIPT = r"""
+done = function(summary, latency, requests)
+  io.write(string.format(
+    "BENCH_JSON {\"requests\":%d,\"duration_us\":%d,\"bytes\":%d,\"non2xx\":%d,\"errors\":%d," ..
+    "\"mean_us\":%f,\"p50_us\":%d,\"p95_us\":%d,\"p99_us\":%d,\"max_us\":%d}\n",
+    summary.requests, summary.duration, summary.bytes, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency.mean, latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+@dataclass
+class Wrk:
+    binary: str
+    threads: int
+    connections: int
+    duration: int
+    warmup: int
+    script: Path
+
+    @property
+    def description(self) -> str:
+        version = subprocess.run(
+            [self.binary, "--version"], capture_output=True, text=True
+        ).stdout.split("\n")[0]
+        return (
+            f"{version.split(' [')[0] or 'wrk'} (-t{self.threads} -c{self.connections} -d{self.duration}s --latency,"
+            f" p95 via a Lua done() hook), warm-up {self.warmup} s"
+        )
+
+    def warm_up(self, url: str) -> None:
+        if self.warmup > 0:
+            argv = [
+                self.binary,
+                f"-t{self.threads}",
+                f"-c{self.connections}",
+                f"-d{self.warmup}s",
+                url,
+            ]
+            subprocess.run(argv, capture_output=True, check=True)
+
+    def run(self, url: str) -> dict[str, Any]:
+        base = [self.binary, f"-t{self.threads}", f"-c{self.connections}"]
+        done = subprocess.run(
+            [*base, f"-d{self.duration}s", "--latency", "-s", str(self.script), url],
+            capture_output=True,
+            text=True,
+        )
+        line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
+        if done.returncode != 0 or line is None:
+            raise RuntimeError(
+                f"wrk failed ({done.returncode}) or printed no figures:\n{done.stdout}\n{done.stderr}"
+            )
+        raw = json.loads(line.removeprefix("BENCH_JSON "))
+        seconds = raw["duration_us"] / 1e6
+        return {
+            "requests": raw["requests"],
+            "duration_s": seconds,
+            "rps": raw["requests"] / seconds,
+            "mean_ms": raw["mean_us"] / 1000,
+            "p50_ms": raw["p50_us"] / 1000,
+            "p95_ms": raw["p95_us"] / 1000,
+            "p99_ms": raw["p99_us"] / 1000,
+            "max_ms": raw["max_us"] / 1000,
+            "bytes": raw["bytes"],
+            "non2xx": raw["non2xx"],
+            "errors": raw["errors"],
+        }
+
+
+@dataclass
+class Builtin:
+    connections: int
+    duration: int
+    warmup: int
+    procs: int
+
+    @property
+    def description(self) -> str:
+        return (
+            f"built-in asyncio client bench/loadgen.py (uvloop, keep-alive HTTP/1.1, {self.procs} process"
+            f"{'es' if self.procs > 1 else ''}, -c{self.connections} -d{self.duration}s), warm-up {self.warmup} s"
+        )
+
+    def warm_up(self, url: str) -> None:
+        if self.warmup > 0:
+            self._loadgen(url, self.warmup)
+
+    def run(self, url: str) -> dict[str, Any]:
+        return self._loadgen(url, self.duration)
+
+    def _loadgen(self, url: str, seconds: int) -> dict[str, Any]:
+        argv = [sys.executable, str(BENCH / "loadgen.py"), url, "-c", str(self.connections)]
+        argv += ["-d", str(seconds), "--warmup", "0", "--procs", str(self.procs)]
+        done = subprocess.run(argv, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"bench/loadgen.py failed ({done.returncode}):\n{done.stderr}")
+        result: dict[str, Any] = json.loads(done.stdout)
+        return result
+
+
+def ensure_wrk(options: Options) -> str | None:
+    found = shutil.which("wrk")
+    if found or not options.install_wrk:
+        return found
+    if os.geteuid() != 0:
+        print("wrk: not on PATH and not root, so not installing it", flush=True)
+        return None
+    print("wrk: not on PATH, running apt-get install -y wrk", flush=True)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    if subprocess.run(["apt-get", "install", "-y", "wrk"], **quiet).returncode != 0:  # type: ignore[call-overload]
+        subprocess.run(["apt-get", "update"], **quiet)  # type: ignore[call-overload]
+        subprocess.run(["apt-get", "install", "-y", "wrk"], **quiet)  # type: ignore[call-overload]
+    return shutil.which("wrk")
+
+
+def choose_generator(options: Options, work_dir: Path) -> LoadGenerator:
+    wrk = ensure_wrk(options) if options.generator != "builtin" else None
+    if wrk is None and options.generator == "wrk":
+        raise SystemExit(
+            "error: --generator wrk but wrk is not installed (try --install-wrk as root)"
+        )
+    if wrk is not None:
+        script = work_dir / "report.lua"
+        script.write_text(WRK_SCRIPT)
+        return Wrk(
+            wrk, options.wrk_threads, options.connections, options.duration, options.warmup, script
+        )
+    return Builtin(options.connections, options.duration, options.warmup, options.client_procs)
+
+
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process and its children (the uvicorn workers when --workers > 1)."""
+    total = 0.0
+    for one in [pid, *child_pids(pid)]:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def child_pids(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def measure(
+    generator: LoadGenerator, process: Process, label: str, path: str, body_bytes: int
+) -> Measurement:
+    print(f"measuring {label}: {process.base}{path}", flush=True)
+    generator.warm_up(process.base + path)
+    cpu_before, wall_before = cpu_seconds(process.popen.pid), time.perf_counter()
+    figures = generator.run(process.base + path)
+    cpu_after, wall_after = cpu_seconds(process.popen.pid), time.perf_counter()
+    if figures["requests"] == 0:
+        raise RuntimeError(f"no request completed against {process.base}{path}")
+    return Measurement(
+        label=label,
+        path=path,
+        body_bytes=body_bytes,
+        rps=figures["rps"],
+        p50_ms=figures["p50_ms"],
+        p95_ms=figures["p95_ms"],
+        p99_ms=figures["p99_ms"],
+        max_ms=figures["max_ms"],
+        requests=figures["requests"],
+        non2xx=figures["non2xx"],
+        errors=figures["errors"],
+        server_cpu_pct=100 * (cpu_after - cpu_before) / (wall_after - wall_before),
+        cpu_ms_per_request=1000 * (cpu_after - cpu_before) / figures["requests"],
+    )
+
+
+# Step 5: memory
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Resident memory in MiB: VmRSS now and VmHWM (the peak) of each serving process."""
+
+    rss: dict[int, float]  # pid -> VmRSS
+    hwm: dict[int, float]  # pid -> VmHWM
+    serving: list[int]  # the pids that serve requests: the workers, or the one process
+
+    @property
+    def total_rss(self) -> float:
+        return sum(self.rss.values())
+
+    @property
+    def worker_rss(self) -> float:
+        """The largest VmRSS of a serving process: the figure DESIGN.md's "per worker" means."""
+        return max((self.rss.get(pid, 0.0) for pid in self.serving), default=0.0)
+
+    @property
+    def worker_hwm(self) -> float:
+        return max((self.hwm.get(pid, 0.0) for pid in self.serving), default=0.0)
+
+
+def memory_mb(pid: int) -> Memory:
+    """Reads /proc/PID/status of the server and of its uvicorn workers, if any."""
+    children = child_pids(pid)
+    rss: dict[int, float] = {}
+    hwm: dict[int, float] = {}
+    for one in [pid, *children]:
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                key, _, value = line.partition(":")
+                if key == "VmRSS":
+                    rss[one] = int(value.split()[0]) / 1024
+                elif key == "VmHWM":
+                    hwm[one] = int(value.split()[0]) / 1024
+        except OSError:
+            pass
+    return Memory(rss=rss, hwm=hwm, serving=children or [pid])
+
+
+# Step 6: the report
+
+
+@dataclass
+class Report:
+    conditions: dict[str, str]
+    pages: dict[str, dict[str, Any]]
+    results: list[Measurement]
+    ceiling: Measurement
+    memory_start: Memory
+    memory_end: Memory
+    checks: list[tuple[str, str, bool]] = field(default_factory=list)
+
+
+def machine_load(before: tuple[float, float, float]) -> str:
+    """The 1-minute load average before and after the runs, with a warning if others were busy."""
+    after = os.getloadavg()
+    cpus = os.cpu_count() or 1
+    text = f"1-min load average {before[0]:.2f} before the runs, {after[0]:.2f} after"
+    if before[0] > 0.5 * cpus:
+        text += f"  WARNING: the machine was busy before the run ({cpus} CPUs); figures are low"
+    return text
+
+
+def conditions(
+    options: Options,
+    corpus: Corpus,
+    generator: LoadGenerator,
+    load_before: tuple[float, float, float],
+) -> dict[str, str]:
+    import starlette
+    import tortoise
+    import uvicorn
+
+    try:
+        affinity = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        affinity = os.cpu_count() or 0
+    loops = [name for name in ("uvloop", "httptools") if _importable(name)]
+    s = options.sizes
+    return {
+        "CPUs": f"{os.cpu_count()} (usable by this process: {affinity}); {cpu_model()}",
+        "Python": f"{platform.python_version()} ({platform.python_implementation()}), {platform.system()} {platform.release()}",
+        "Server": (
+            f"python server.py serve, {options.workers} worker{'s' if options.workers > 1 else ''}, uvicorn "
+            f"{uvicorn.__version__} ({' + '.join(loops) or 'asyncio + h11'}), starlette {starlette.__version__}, "
+            f"tortoise-orm {tortoise.__version__}"
+        ),
+        "Database": corpus.database_label,
+        "Corpus": (
+            f"{s.communities:,} communities, {s.users:,} users, {s.threads:,} threads, {s.posts:,} posts "
+            f"(seed {options.seed}); loaded in {corpus.load_seconds:.1f} s"
+        ),
+        "Load": f"anonymous GET, {options.connections} connections, {options.duration} s per URL after {options.warmup} s warm-up",
+        "Load generator": generator.description,
+        "Machine load": machine_load(load_before),
+    }
+
+
+def _importable(name: str) -> bool:
+    try:
+        __import__(name)
+        return True
+    except ImportError:
+        return False
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def check_targets(report: Report) -> None:
+    by_label = {m.label: m for m in report.results}
+    thread, api = by_label["thread page"], by_label["thread JSON"]
+    rss = report.memory_end.worker_rss
+    report.checks = [
+        (
+            f"thread page >= {TARGET_THREAD_RPS:,} req/s",
+            f"{thread.rps:,.0f} req/s",
+            thread.rps >= TARGET_THREAD_RPS,
+        ),
+        (
+            f"thread page p99 < {TARGET_THREAD_P99_MS} ms",
+            f"{thread.p99_ms:.1f} ms",
+            thread.p99_ms < TARGET_THREAD_P99_MS,
+        ),
+        (
+            f"thread JSON >= {TARGET_JSON_RPS:,} req/s",
+            f"{api.rps:,.0f} req/s",
+            api.rps >= TARGET_JSON_RPS,
+        ),
+        (f"server RSS < {TARGET_RSS_MB} MB per worker", f"{rss:.1f} MiB", rss < TARGET_RSS_MB),
+    ]
+
+
+def format_report(report: Report) -> str:
+    out: list[str] = ["", "Chaupal page benchmark", "=" * 22, "", "Conditions"]
+    width = max(len(k) for k in report.conditions)
+    out += [f"  {k.ljust(width)}  {v}" for k, v in report.conditions.items()]
+    out += ["", "Pages measured (fetched once before the runs)"]
+    for label, page in report.pages.items():
+        out.append(
+            f"  {label.ljust(22)} {page['path']:<32} {page['bytes']:>9,} bytes  {page['what']}"
+        )
+
+    header = (
+        "what",
+        "path",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "requests",
+        "errors",
+        "srv CPU",
+        "CPU ms/req",
+    )
+    rows = [
+        (
+            m.label,
+            m.path,
+            f"{m.rps:,.0f}",
+            f"{m.p50_ms:.1f}",
+            f"{m.p95_ms:.1f}",
+            f"{m.p99_ms:.1f}",
+            f"{m.max_ms:.1f}",
+            f"{m.requests:,}",
+            f"{m.non2xx + m.errors}",
+            f"{m.server_cpu_pct:.0f}%",
+            f"{m.cpu_ms_per_request:.2f}",
+        )
+        for m in [*report.results, report.ceiling]
+    ]
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  " + "  ".join(
+            str(c).ljust(widths[i]) if i < 2 else str(c).rjust(widths[i])
+            for i, c in enumerate(cells)
+        )
+
+    out += ["", "Results", line(header), "  " + "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in rows[:-1]]
+    out += ["  " + "  ".join("-" * w for w in widths), line(rows[-1])]
+    thread = next(m for m in report.results if m.label == "thread page")
+    ratio = thread.rps / report.ceiling.rps if report.ceiling.rps else float("nan")
+    out += [
+        "",
+        f"Thread page / ceiling: {ratio:.3f}  ({thread.rps:,.0f} vs {report.ceiling.rps:,.0f} req/s; "
+        f"ceiling = bare Starlette + uvicorn serving {report.ceiling.body_bytes:,} fixed bytes)",
+        "",
+        "Server memory (VmRSS from /proc/PID/status; per serving process, the largest if several)",
+        f"  after start-up and one fetch of each page: {report.memory_start.worker_rss:.1f} MiB",
+        f"  after the runs:                            {report.memory_end.worker_rss:.1f} MiB"
+        f"  (peak VmHWM {report.memory_end.worker_hwm:.1f} MiB)",
+        *(
+            [
+                f"  all {len(report.memory_end.rss)} processes together (supervisor + workers): "
+                f"{report.memory_end.total_rss:.1f} MiB"
+            ]
+            if len(report.memory_end.rss) > 1
+            else []
+        ),
+        "",
+        "DESIGN.md targets",
+    ]
+    out += [
+        f"  {'PASS' if ok else 'FAIL'}  {what:<34} measured {got}"
+        for what, got, ok in report.checks
+    ]
+    out.append("")
+    return "\n".join(out)
+
+
+# The whole run
+
+
+def page_facts(server: Process, corpus: Corpus) -> dict[str, dict[str, Any]]:
+    """Fetches each measured URL once: checks it works and records its size and shape."""
+    paths = {
+        "thread page": f"/t/{corpus.thread_id}",
+        "community thread list": f"/c/{corpus.community_slug}",
+        "thread JSON": f"/api/v1/threads/{corpus.thread_id}",
+    }
+    facts: dict[str, dict[str, Any]] = {}
+    for label, path in paths.items():
+        status, body, _ = get(server.port, path)
+        if status != 200:
+            raise SystemExit(
+                f"error: GET {path} answered {status}:\n{body[:500]!r}\n{tail(server.log)}"
+            )
+        if label == "thread page":
+            posts = body.count(b'<li class="post')
+            what = f"{posts} posts"
+            if posts != TARGET_POSTS:
+                raise SystemExit(f"error: expected {TARGET_POSTS} posts on {path}, found {posts}")
+        elif label == "thread JSON":
+            what = f"{len(json.loads(body)['posts'])} posts"
+        else:
+            rows = body.count(b'class="thread-row')
+            what = f"{rows} thread rows (of {corpus.community_threads:,} in the community)"
+        facts[label] = {"path": path, "bytes": len(body), "what": what, "body": body}
+    return facts
+
+
+def run(options: Options) -> Report:
+    work_dir = Path(tempfile.mkdtemp(prefix="chaupal-bench-"))
+    data_dir = work_dir / "data"
+    data_dir.mkdir()
+    created_db: tuple[str, str] | None = None
+    print(f"temp dir: {work_dir}", flush=True)
+    try:
+        if options.database_url and options.create_database:
+            database_url, name = create_pg_database(options.database_url)
+            created_db = (options.database_url, name)
+        elif options.database_url:
+            database_url = options.database_url
+        else:
+            database_url = f"sqlite://{data_dir / 'chaupal.sqlite3'}"
+        corpus = build_corpus(options, data_dir, database_url)  # step 1
+        generator = choose_generator(options, work_dir)
+        print(f"load generator: {generator.description}", flush=True)
+
+        load_before = os.getloadavg()
+        server = start_server(options, data_dir, database_url)  # step 2
+        try:
+            pages = page_facts(server, corpus)
+            memory_start = memory_mb(server.popen.pid)
+            results = [  # step 3
+                measure(generator, server, label, page["path"], page["bytes"])
+                for label, page in pages.items()
+            ]
+            memory_end = memory_mb(server.popen.pid)  # step 5
+        finally:
+            stop_process(server)
+
+        page_file = work_dir / "thread_page.html"  # step 4
+        page_file.write_bytes(pages["thread page"]["body"])
+        ceiling_app = start_ceiling(page_file, work_dir / "ceiling.log", options.workers)
+        try:
+            status, body, _ = get(ceiling_app.port, "/")
+            assert status == 200 and len(body) == pages["thread page"]["bytes"]
+            ceiling = measure(generator, ceiling_app, "ceiling (same bytes)", "/", len(body))
+        finally:
+            stop_process(ceiling_app)
+
+        report = Report(  # step 6
+            conditions=conditions(options, corpus, generator, load_before),
+            pages={
+                k: {key: v for key, v in page.items() if key != "body"} for k, page in pages.items()
+            },
+            results=results,
+            ceiling=ceiling,
+            memory_start=memory_start,
+            memory_end=memory_end,
+        )
+        check_targets(report)
+        return report
+    finally:
+        if created_db and not options.keep:
+            drop_pg_database(*created_db)
+        if options.keep:
+            print(
+                f"kept: {work_dir}" + (f" and database {created_db[1]}" if created_db else ""),
+                flush=True,
+            )
+        else:
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse_options(argv)
+    report = run(options)
+    print(format_report(report))
+    if options.json_out:
+        Path(options.json_out).write_text(
+            json.dumps(
+                {
+                    "conditions": report.conditions,
+                    "pages": report.pages,
+                    "results": [asdict(m) for m in report.results],
+                    "ceiling": asdict(report.ceiling),
+                    "memory_start_mib": asdict(report.memory_start),
+                    "memory_end_mib": asdict(report.memory_end),
+                    "checks": [
+                        {"target": w, "measured": g, "pass": ok} for w, g, ok in report.checks
+                    ],
+                },
+                indent=2,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
