@@ -18,6 +18,8 @@ class User(Model):
     is_admin = fields.BooleanField(default=False)
     suspended_until = fields.DatetimeField(null=True)
     suspension_reason = fields.TextField(default="", db_default="")
+    email_digest = fields.BooleanField(default=False, db_default=False)
+    digest_sent_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -274,3 +276,70 @@ class Notification(Model):
     class Meta:
         table = "notifications"
         indexes = (("user_id", "read_at"),)
+
+
+# Live events, written in the same transaction as the change and delivered after commit.
+# Their ids order them across workers, so a client can resume with `since`.
+class LiveEvent(Model):
+    id = fields.BigIntField(primary_key=True)
+    topic = fields.CharField(max_length=60, db_index=True)
+    type = fields.CharField(max_length=30)
+    data: fields.Field[dict] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "live_events"
+        indexes = (("topic", "id"),)
+
+
+# A member's reaction to a post: helpful, insightful or thanks. One of each kind per person.
+class Reaction(Model):
+    id = fields.IntField(primary_key=True)
+    post: fields.ForeignKeyRelation[Post] = fields.ForeignKeyField(
+        "forum.Post", related_name="reactions", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=12)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reactions"
+        unique_together = (("post", "user", "kind"),)
+
+
+class Bookmark(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, on_delete=fields.CASCADE
+    )
+    thread: fields.ForeignKeyRelation[Thread] = fields.ForeignKeyField(
+        "forum.Thread", related_name=False, on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "bookmarks"
+        unique_together = (("user", "thread"),)
+
+
+# Watching or muting a thread or a community. level: "watching" (every new post) or "muted"
+# (no notifications, not even replies).
+class Subscription(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, on_delete=fields.CASCADE
+    )
+    thread: fields.ForeignKeyNullableRelation[Thread] = fields.ForeignKeyField(
+        "forum.Thread", related_name=False, null=True, on_delete=fields.CASCADE
+    )
+    community: fields.ForeignKeyNullableRelation[Community] = fields.ForeignKeyField(
+        "forum.Community", related_name=False, null=True, on_delete=fields.CASCADE
+    )
+    level = fields.CharField(max_length=10)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "subscriptions"
+        unique_together = (("user", "thread"), ("user", "community"))

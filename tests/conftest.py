@@ -68,6 +68,10 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 TABLES = (
+    "live_events",
+    "reactions",
+    "bookmarks",
+    "subscriptions",
     "notifications",
     "flags",
     "review_items",
