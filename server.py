@@ -25,9 +25,10 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from forum import api, db, pages
+from forum import api, db, pages, ws
 from forum.errors import DomainError
 from forum.http import Guard, error_json, http_error_as_domain, is_api, log
+from forum.live import Hub, PokeAfterWrites
 from forum.settings import Settings
 from moderation import api as moderation_api
 from moderation import pages as moderation_pages
@@ -46,6 +47,10 @@ def create_app(settings: Settings) -> Starlette:
         writer = OutboxWriter(index)
         app.state.search = index
         app.state.search_writer = writer
+        hub = Hub(settings.redis_url)
+        hub.recheck = ws.still_allowed
+        await hub.start()
+        app.state.hub = hub
         app.state.limiter = (
             make_limiter(settings.redis_url, settings.rate_limits)
             if settings.rate_limits_enabled
@@ -55,6 +60,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            await hub.stop()
             await writer.stop()
             index.close()
             await db.close_database()
@@ -83,9 +89,13 @@ def create_app(settings: Settings) -> Starlette:
             *moderation_api.routes,
             *pages.routes,
             *moderation_pages.routes,
+            *ws.routes,
             Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),
         ],
-        middleware=[Middleware(Guard, max_body_bytes=settings.max_body_bytes)],
+        middleware=[
+            Middleware(Guard, max_body_bytes=settings.max_body_bytes),
+            Middleware(PokeAfterWrites),
+        ],
         exception_handlers={
             DomainError: domain_error,
             HTTPException: http_error,

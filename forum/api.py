@@ -7,7 +7,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import accounts, communities, permissions, posts, serialize, threads, validation
+from forum import (
+    accounts,
+    communities,
+    page_cache,
+    permissions,
+    posts,
+    reads,
+    serialize,
+    threads,
+    validation,
+)
 from forum.errors import BadRequest, Invalid, NotSignedIn
 from forum.http import api_actor, authenticate, json_response, path_int, query_int, read_json
 from moderation import actions
@@ -158,15 +168,15 @@ async def set_member(request: Request) -> Response:
 
 async def list_threads(request: Request) -> Response:
     actor = await api_actor(request)
-    community = await communities.get(actor, request.path_params["slug"])
-    rows, next_cursor = await threads.list_in(
+    community = await reads.community(actor, request.path_params["slug"])
+    rows, next_cursor = await reads.threads_in(
         actor,
         community,
         cursor=request.query_params.get("cursor") or None,
         limit=query_int(request, "limit", 25, high=threads.PAGE_MAX),
         tag=request.query_params.get("tag") or None,
     )
-    return json_response(_page([serialize.thread(t) for t in rows], next_cursor))
+    return json_response(_page([reads.thread_json(t) for t in rows], next_cursor))
 
 
 async def create_thread(request: Request) -> Response:
@@ -184,18 +194,33 @@ async def create_thread(request: Request) -> Response:
 
 async def get_thread(request: Request) -> Response:
     actor = await api_actor(request)
-    thread = await threads.get(actor, path_int(request, "id"))
+    thread_id = path_int(request, "id")
+    # Anonymous callers share one answer per thread version (see forum/page_cache.py); a hit
+    # costs one indexed row, on which the permission check is made again.
+    cache_key = (
+        page_cache.key(request, "json", thread_id, "after", "limit") if actor is None else None
+    )
+    if cache_key is not None:
+        stamp = await reads.thread_stamp(thread_id)
+        if stamp is not None and await reads.can_see(None, stamp):
+            cached = page_cache.of(request).get((*cache_key, stamp.version))
+            if cached is not None:
+                return Response(cached, media_type="application/json")
+    thread = await reads.thread(actor, thread_id)
     after = request.query_params.get("after")
     after_id = path_int_value(after) if after else None
-    page = await posts.page(
+    page = await reads.post_page(
         actor, thread, after_id=after_id, limit=query_int(request, "limit", 50, high=posts.PAGE_MAX)
     )
-    body = serialize.thread(thread)
+    body = reads.thread_json(thread)
     body["posts"] = [
-        serialize.post(p, show_body=p.id not in page.hidden_bodies) for p in page.posts
+        reads.post_json(p, show_body=p.id not in page.hidden_bodies) for p in page.posts
     ]
     body["next"] = str(page.posts[-1].id) if page.more and page.posts else None
-    return json_response(body)
+    response = json_response(body)
+    if cache_key is not None:
+        page_cache.of(request).put((*cache_key, thread.version), bytes(response.body))
+    return response
 
 
 def path_int_value(raw: str) -> int:

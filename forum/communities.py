@@ -9,7 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from forum import permissions, validation
+from forum import live, permissions, validation
 from forum.errors import Conflict, Invalid, NotFound, PermissionDenied
 from forum.models import Community, Membership, User
 from moderation import items
@@ -132,6 +132,11 @@ async def mine(actor: User | None) -> list[Community]:
     return await Community.filter(id__in=ids).order_by("name") if ids else []
 
 
+async def _changed(user_id: int, community: Community) -> None:
+    """Live connections of this person re-check what they may still read."""
+    await live.emit(f"user:{user_id}", "membership.changed", community=community.slug)
+
+
 async def _recount(community: Community) -> None:
     count = await Membership.filter(
         community_id=community.id, status__in=permissions.MEMBER_STATUSES
@@ -168,6 +173,7 @@ async def leave(actor: User | None, community: Community) -> bool:
         removed = await Membership.filter(community_id=community.id, user_id=user.id).delete()
         if removed:
             await _recount(community)
+            await _changed(user.id, community)
     permissions.forget_memberships(user)
     return removed > 0
 
@@ -220,6 +226,7 @@ async def set_member_status(
         else:
             await Membership.filter(id=row.id).update(status=new)
         await _recount(community)
+        await _changed(target.id, community)
     permissions.forget_memberships(actor)
     return old, new
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from forum import live
 from forum.models import Notification, User
 
 KINDS = (
@@ -20,7 +21,10 @@ PAGE_MAX = 100
 
 
 async def notify(user_id: int, kind: str, **data: Any) -> Notification:
-    return await Notification.create(user_id=user_id, kind=kind, data=data)
+    """Records a notification and its live event; call inside the causing transaction."""
+    row = await Notification.create(user_id=user_id, kind=kind, data=data)
+    await live.emit(f"user:{user_id}", "notification", id=row.id, kind=kind, **data)
+    return row
 
 
 async def unread_count(user: User) -> int:

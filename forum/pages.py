@@ -20,8 +20,10 @@ from forum import (
     communities,
     markup,
     notifications,
+    page_cache,
     permissions,
     posts,
+    reads,
     security,
     threads,
     validation,
@@ -146,14 +148,40 @@ async def header_info(user: User | None) -> HeaderInfo:
     )
 
 
+class CsrfToken:
+    """A page's CSRF token, made when its template first reads it, i.e. when the page has a
+    form. Only then does an anonymous visitor get the cookie the token is bound to, so pages
+    without forms set no cookie (and can be shared, see forum/page_cache.py)."""
+
+    __slots__ = ("_secret_key", "_binding", "_value", "new_anon")
+
+    def __init__(self, secret_key: str, binding: str | None) -> None:
+        self._secret_key = secret_key
+        self._binding = binding
+        self._value: str | None = None
+        self.new_anon: str | None = None
+
+    @property
+    def used(self) -> bool:
+        return self._value is not None
+
+    def __str__(self) -> str:
+        if self._value is None:
+            if not self._binding:
+                self._binding = self.new_anon = security.new_token()
+            self._value = security.csrf_token(self._secret_key, self._binding)
+        return self._value
+
+    __html__ = __str__  # what Jinja's autoescape calls
+
+
 async def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
     auth = await authenticate(request)
-    binding = auth.session_token or request.cookies.get(ANON_COOKIE)
-    new_anon = None
-    if not binding:
-        binding = new_anon = security.new_token()
+    csrf = CsrfToken(
+        settings_of(request).secret_key, auth.session_token or request.cookies.get(ANON_COOKIE)
+    )
     flash = None
     if FLASH_COOKIE in request.cookies:
         try:
@@ -164,15 +192,17 @@ async def render(
     html = env.get_template(template).render(
         request=request,
         user=auth.user,
-        csrf_token=security.csrf_token(settings_of(request).secret_key, binding),
+        csrf_token=csrf,
         flash=flash,
         path=request.url.path,
         header=await header_info(auth.user),
+        live_since=request.app.state.hub.last_id,
         **(context or {}),
     )
     response = HTMLResponse(html, status_code=status)
-    if new_anon:
-        response.set_cookie(ANON_COOKIE, new_anon, max_age=86400 * 30, **_cookie_args(request))
+    request.scope["chaupal.csrf_used"] = csrf.used
+    if csrf.new_anon:
+        response.set_cookie(ANON_COOKIE, csrf.new_anon, max_age=86400 * 30, **_cookie_args(request))
     if FLASH_COOKIE in request.cookies:
         response.delete_cookie(FLASH_COOKIE, path="/")
     if auth.user is not None:
@@ -364,17 +394,17 @@ async def search_page(request: Request) -> Response:
 
 async def community_page(request: Request) -> Response:
     user, _ = await page_actor(request)
-    community = await communities.get(user, request.path_params["slug"])
+    community = await reads.community(user, request.path_params["slug"])
     cursor = request.query_params.get("cursor") or None
     tag = request.query_params.get("tag") or None
     limit = settings_of(request).threads_per_page
-    pinned: list[Thread] = []
+    pinned: list[reads.ThreadView] = []
     if not cursor and not tag:
-        pinned, _ = await threads.list_in(user, community, pinned=True, limit=10)
-    rows, next_cursor = await threads.list_in(
+        pinned, _ = await reads.threads_in(user, community, pinned=True, limit=10)
+    rows, next_cursor = await reads.threads_in(
         user, community, cursor=cursor, limit=limit, tag=tag, pinned=None if tag else False
     )
-    status = await permissions.status_in(user, community)
+    status = await permissions.status_of(user, community.id)
     return await render(
         request,
         "community.html",
@@ -385,7 +415,7 @@ async def community_page(request: Request) -> Response:
             "next_cursor": next_cursor,
             "tag": tag,
             "status": status,
-            "can_moderate": await permissions.can_moderate(user, community),
+            "can_moderate": await permissions.can_moderate_in(user, community.id),
             "can_post": user is not None
             and (user.is_admin or status in permissions.MEMBER_STATUSES),
         },
@@ -486,27 +516,44 @@ async def new_thread(request: Request) -> Response:
 
 async def thread_page(request: Request) -> Response:
     user, _ = await page_actor(request)
-    thread = await threads.get(user, path_int(request, "id"))
+    thread_id = path_int(request, "id")
+    # Anonymous visitors share one rendering per thread version (see forum/page_cache.py); a
+    # hit costs one indexed row, on which the permission check is made again.
+    cache_key = page_cache.key(request, "page", thread_id, "page") if user is None else None
+    if cache_key is not None:
+        stamp = await reads.thread_stamp(thread_id)
+        if stamp is not None and await reads.can_see(None, stamp):
+            cached = page_cache.of(request).get((*cache_key, stamp.version))
+            if cached is not None:
+                return HTMLResponse(cached)
+    thread = await reads.thread(user, thread_id)
     per_page = settings_of(request).posts_per_page
-    pages = posts.page_count(thread, per_page)
+    pages = reads.page_count(thread, per_page)
     page_no = query_int(request, "page", 1, high=max(pages, 1))
-    page = await posts.page(
+    page = await reads.post_page(
         user,
         thread,
         from_number=(page_no - 1) * per_page + 1,
         to_number=page_no * per_page,
         limit=per_page,
     )
-    return await render(
+    response = await render(
         request, "thread.html", await _thread_context(request, user, thread, page, page_no, pages)
     )
+    if (
+        cache_key is not None
+        and response.status_code == 200
+        and not request.scope.get("chaupal.csrf_used")
+    ):
+        page_cache.of(request).put((*cache_key, thread.version), bytes(response.body))
+    return response
 
 
 async def _thread_context(
     request: Request,
     user: User | None,
-    thread: Thread,
-    page: posts.PostPage,
+    thread: Thread | reads.ThreadView,
+    page: posts.PostPage | reads.PostPageView,
     page_no: int,
     pages: int,
     *,
@@ -515,8 +562,10 @@ async def _thread_context(
     errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     community = thread.community
-    moderator = await permissions.can_moderate(user, community)
-    member = user is not None and (user.is_admin or await permissions.is_member(user, community))
+    moderator = await permissions.can_moderate_in(user, community.id)
+    member = user is not None and (
+        user.is_admin or await permissions.is_member_of(user, community.id)
+    )
     reply_target = None
     wanted = reply_to or request.query_params.get("reply_to", "")
     wanted_id = validation.object_id(wanted)

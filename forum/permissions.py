@@ -33,19 +33,75 @@ def forget_memberships(actor: User | None) -> None:
 
 
 async def status_in(actor: User | None, community: Community) -> str | None:
-    return (await memberships(actor)).get(community.id)
+    return await status_of(actor, community.id)
 
 
 async def is_member(actor: User | None, community: Community) -> bool:
-    return await status_in(actor, community) in MEMBER_STATUSES
+    return await is_member_of(actor, community.id)
 
 
 async def can_read(actor: User | None, community: Community) -> bool:
-    if community.visibility == "public":
+    return await can_read_in(actor, community.id, community.visibility)
+
+
+# The same rules on plain values, for read paths that load rows without the ORM (forum/reads.py).
+# The functions taking models above and below delegate here, so each rule is written once.
+
+
+async def status_of(actor: User | None, community_id: int) -> str | None:
+    return (await memberships(actor)).get(community_id)
+
+
+async def is_member_of(actor: User | None, community_id: int) -> bool:
+    return await status_of(actor, community_id) in MEMBER_STATUSES
+
+
+async def can_read_in(actor: User | None, community_id: int, visibility: str) -> bool:
+    if visibility == "public":
         return True
     if actor is None:
         return False
-    return actor.is_admin or await is_member(actor, community)
+    return actor.is_admin or await is_member_of(actor, community_id)
+
+
+async def can_moderate_in(actor: User | None, community_id: int) -> bool:
+    if actor is None:
+        return False
+    return actor.is_admin or await status_of(actor, community_id) == "moderator"
+
+
+async def can_see_thread_in(
+    actor: User | None, *, status: str, author_id: int, community_id: int, visibility: str
+) -> bool:
+    if not await can_read_in(actor, community_id, visibility):
+        return False
+    if status == "published":
+        return True
+    if status == "deleted":
+        return await can_moderate_in(actor, community_id)
+    is_author = actor is not None and actor.id == author_id
+    return is_author or await can_moderate_in(actor, community_id)
+
+
+def author_sees_own(actor: User | None, *, status: str, author_id: int) -> bool:
+    """Pending and hidden posts are shown to their author."""
+    return status in ("pending", "hidden") and actor is not None and actor.id == author_id
+
+
+def post_body_shown(actor: User | None, *, status: str, author_id: int, moderator: bool) -> bool:
+    """can_see_post_body, given whether the actor moderates the post's community."""
+    return (
+        status == "published"
+        or author_sees_own(actor, status=status, author_id=author_id)
+        or moderator
+    )
+
+
+def post_listed(actor: User | None, *, status: str, author_id: int, moderator: bool) -> bool:
+    """Whether a post appears in a thread's pages at all: deleted ones do, shown as removed."""
+    return status == "deleted" or post_body_shown(
+        actor, status=status, author_id=author_id, moderator=moderator
+    )
 
 
 async def require_read(actor: User | None, community: Community) -> None:
@@ -54,9 +110,7 @@ async def require_read(actor: User | None, community: Community) -> None:
 
 
 async def can_moderate(actor: User | None, community: Community) -> bool:
-    if actor is None:
-        return False
-    return actor.is_admin or await status_in(actor, community) == "moderator"
+    return await can_moderate_in(actor, community.id)
 
 
 async def require_moderate(actor: User | None, community: Community) -> None:
@@ -108,14 +162,13 @@ async def readable_community_ids(actor: User | None) -> list[int] | None:
 
 
 async def can_see_thread(actor: User | None, thread: Thread, community: Community) -> bool:
-    if not await can_read(actor, community):
-        return False
-    if thread.status == "published":
-        return True
-    if thread.status == "deleted":
-        return await can_moderate(actor, community)
-    is_author = actor is not None and actor.id == thread.author_id  # type: ignore[attr-defined]
-    return is_author or await can_moderate(actor, community)
+    return await can_see_thread_in(
+        actor,
+        status=thread.status,
+        author_id=thread.author_id,  # type: ignore[attr-defined]
+        community_id=community.id,
+        visibility=community.visibility,
+    )
 
 
 async def require_see_thread(actor: User | None, thread: Thread, community: Community) -> None:
@@ -128,7 +181,7 @@ async def can_see_post_body(actor: User | None, post: Post, community: Community
     moderators; deleted ones show as removed (moderators still see the body)."""
     if post.status == "published":
         return True
-    if post.status in ("pending", "hidden") and actor is not None and actor.id == post.author_id:  # type: ignore[attr-defined]
+    if author_sees_own(actor, status=post.status, author_id=post.author_id):  # type: ignore[attr-defined]
         return True
     return await can_moderate(actor, community)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from forum import communities, notifications, permissions, validation
+from forum import communities, live, notifications, permissions, serialize, validation
 from forum.errors import BadRequest, Invalid, NotFound
 from forum.models import Post, PostRevision, SearchOutbox, Thread, User
 from forum.threads import PAGE_MAX, body_of, now, render, touch
@@ -82,6 +82,8 @@ async def reply(
                 last_poster_id=user.id,
             )
             await SearchOutbox.create(kind="post", object_id=post.id)
+            post.author, post.thread = user, thread
+            await live.emit(f"thread:{thread.id}", "post.created", **serialize.post(post))
             await _notify_reply(post, parent, thread, user)
     if status == "published":
         thread.post_count += 1
@@ -137,6 +139,7 @@ async def edit(actor: User | None, post: Post, *, body: object) -> bool:
         post.body, post.body_html, post.edited_at = text, html, now()
         await post.save(update_fields=["body", "body_html", "edited_at"])
         await touch(thread.id)
+        await live.emit(f"thread:{thread.id}", "post.edited", **serialize.post(post))
         await SearchOutbox.create(kind="post", object_id=post.id)
     return True
 
@@ -151,6 +154,9 @@ async def delete(actor: User | None, post: Post) -> bool:
         post.status, post.deleted_at = "deleted", now()
         await post.save(update_fields=["status", "deleted_at"])
         await touch(thread.id)
+        await live.emit(
+            f"thread:{thread.id}", "post.deleted", id=post.id, number=post.number, status="deleted"
+        )
         if was_published:
             await Thread.filter(id=thread.id).update(post_count=F("post_count") - 1)
             thread.post_count -= 1
@@ -261,6 +267,12 @@ async def change_status(post: Post, status: str, note: str = "") -> bool:
             fields["deleted_at"] = when
         await Post.filter(id=post.id).update(**fields)
         await touch(thread.id)
+        if status == "published":
+            await live.emit(f"thread:{thread.id}", "post.created", **serialize.post(post))
+        elif old == "published":
+            await live.emit(
+                f"thread:{thread.id}", "post.deleted", id=post.id, number=post.number, status=status
+            )
         post.status, post.moderation_note = status, note[:2000]
         was, is_now = old == "published", status == "published"
         if post.number == 1:

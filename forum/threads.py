@@ -9,7 +9,7 @@ from tortoise.expressions import F, Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from forum import communities, markup, permissions, validation
+from forum import communities, live, markup, permissions, validation
 from forum.errors import BadRequest, Invalid, NotFound, PermissionDenied
 from forum.models import Community, Post, SearchOutbox, Thread, ThreadTag, User
 from moderation import items, policies
@@ -98,6 +98,13 @@ async def start(
                 ]
             )
             await communities.bump_thread_count(community.id, 1)
+            await live.emit(
+                f"community:{community.slug}",
+                "thread.updated",
+                id=thread.id,
+                title=thread.title,
+                created=True,
+            )
     thread.community = community
     thread.author = user
     thread.last_poster = user
@@ -207,6 +214,13 @@ async def touch(thread_id: int) -> None:
     await Thread.filter(id=thread_id).update(version=F("version") + 1)
 
 
+async def announce(thread: Thread, **changes: object) -> None:
+    """Tells live readers of the thread (and its community) what changed about it."""
+    data = {"id": thread.id, "title": thread.title, **changes}
+    await live.emit(f"thread:{thread.id}", "thread.updated", **data)
+    await live.emit(f"community:{thread.community.slug}", "thread.updated", **data)
+
+
 async def started_by(actor: User | None, author: User, limit: int = 10) -> list[Thread]:
     """An author's recent threads, in communities the actor may read."""
     query = Thread.filter(author_id=author.id, status="published")
@@ -225,8 +239,10 @@ async def set_pinned(actor: User | None, thread: Thread, pinned: bool) -> bool:
     await permissions.require_moderate(actor, thread.community)
     if thread.pinned == pinned:
         return False
-    await Thread.filter(id=thread.id).update(pinned=pinned, version=F("version") + 1)
-    thread.pinned = pinned
+    async with in_transaction():
+        await Thread.filter(id=thread.id).update(pinned=pinned, version=F("version") + 1)
+        thread.pinned = pinned
+        await announce(thread, pinned=pinned)
     return True
 
 
@@ -235,8 +251,10 @@ async def set_locked(actor: User | None, thread: Thread, locked: bool) -> bool:
     await permissions.require_moderate(actor, thread.community)
     if thread.locked == locked:
         return False
-    await Thread.filter(id=thread.id).update(locked=locked, version=F("version") + 1)
-    thread.locked = locked
+    async with in_transaction():
+        await Thread.filter(id=thread.id).update(locked=locked, version=F("version") + 1)
+        thread.locked = locked
+        await announce(thread, locked=locked)
     return True
 
 
@@ -245,8 +263,10 @@ async def set_featured(actor: User | None, thread: Thread, featured: bool) -> bo
     await permissions.require_moderate(actor, thread.community)
     if thread.featured == featured:
         return False
-    await Thread.filter(id=thread.id).update(featured=featured, version=F("version") + 1)
-    thread.featured = featured
+    async with in_transaction():
+        await Thread.filter(id=thread.id).update(featured=featured, version=F("version") + 1)
+        thread.featured = featured
+        await announce(thread, featured=featured)
     return True
 
 
@@ -265,7 +285,8 @@ async def set_tags(actor: User | None, thread: Thread, tags: object) -> bool:
             await ThreadTag.bulk_create([ThreadTag(thread_id=thread.id, tag=t) for t in new])
         await Thread.filter(id=thread.id).update(tags=new, version=F("version") + 1)
         await SearchOutbox.create(kind="thread", object_id=thread.id)
-    thread.tags = new
+        thread.tags = new
+        await announce(thread, tags=new)
     return True
 
 
@@ -286,8 +307,10 @@ async def accept_answer(actor: User | None, thread: Thread, post_id: int | None)
             )
     if thread.accepted_post_id == post_id:
         return False
-    await Thread.filter(id=thread.id).update(accepted_post_id=post_id, version=F("version") + 1)
-    thread.accepted_post_id = post_id
+    async with in_transaction():
+        await Thread.filter(id=thread.id).update(accepted_post_id=post_id, version=F("version") + 1)
+        thread.accepted_post_id = post_id
+        await announce(thread, accepted_post_id=post_id)
     return True
 
 

@@ -67,12 +67,14 @@ class OutboxWriter:
                 log.exception("search indexing failed; retrying")
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), min(30.0, 0.5 * 2**failures))
+                    async with asyncio.timeout(min(30.0, 0.5 * 2**failures)):
+                        await self._wake.wait()
                 continue
             if count == 0:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll)
+                    async with asyncio.timeout(self.poll):  # not wait_for: see forum/live.py
+                        await self._wake.wait()
 
     def start(self) -> None:
         if self._task is None:
@@ -85,7 +87,8 @@ class OutboxWriter:
         self._stopping = True
         self._wake.set()
         try:
-            await asyncio.wait_for(asyncio.shield(self._task), 10.0)
+            async with asyncio.timeout(10.0):
+                await asyncio.shield(self._task)
         except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

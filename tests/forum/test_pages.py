@@ -1139,7 +1139,10 @@ async def test_script_in_user_markdown_is_stripped_on_the_thread_page(
         assert "Before" in html and "After" in html
         tags = live_tags(html)
         scripts = [attrs for tag, attrs in tags if tag == "script"]
-        assert scripts == [{"src": "/static/app.js", "defer": None}]
+        assert scripts == [
+            {"src": "/static/app.js", "defer": None},
+            {"src": "/static/live.js", "defer": None},
+        ]
         assert not [t for t, _ in tags if t in ("iframe", "object", "embed")]
         for tag, attrs in tags:
             assert not [a for a in attrs if a.startswith("on")], (tag, attrs)

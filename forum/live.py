@@ -1,0 +1,243 @@
+"""Live updates: events are rows written in the same transaction as the change (so they exist
+only once it commits, and their ids order them across workers), then fanned out to websocket
+subscribers by a dispatcher in each worker.
+
+A route that committed a change pokes the hub; with CHAUPAL_REDIS_URL set the poke is also
+published on Redis so every worker's dispatcher wakes at once. Without Redis a worker also
+polls, so events from other processes still arrive within a second. Each connection has a
+bounded queue: a client too slow to keep up is disconnected and resumes with `since`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.functions import Max
+
+from forum.models import LiveEvent, User
+
+log = logging.getLogger("chaupal.live")
+
+CHANNEL = "chaupal:live"
+BACKLOG_LIMIT = 500
+KEEP_FOR = timedelta(days=2)
+
+
+async def emit(topic: str, type_: str, **data: Any) -> None:
+    """Records an event; call inside the transaction of the change it describes."""
+    await LiveEvent.create(topic=topic, type=type_, data=data)
+
+
+def event_json(row: LiveEvent) -> str:
+    return json.dumps(
+        {"id": row.id, "type": row.type, "topic": row.topic, "data": row.data}, ensure_ascii=False
+    )
+
+
+@dataclass(eq=False)
+class Connection:
+    """One websocket: who it is, what it listens to, and its bounded outgoing queue."""
+
+    user: User | None
+    queue_size: int = 256
+    topics: set[str] = field(default_factory=set)
+    queue: asyncio.Queue[str | None] = field(init=False)
+    overflowed: bool = False
+
+    def __post_init__(self) -> None:
+        self.queue = asyncio.Queue(self.queue_size)
+
+    def offer(self, message: str) -> None:
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            # Too slow: stop feeding it; the socket closes and the client resumes with `since`.
+            self.overflowed = True
+            with contextlib.suppress(asyncio.QueueFull):
+                self.queue.get_nowait()
+                self.queue.put_nowait(None)
+
+
+Recheck = Callable[[Connection, str], Awaitable[bool]]
+
+
+class Hub:
+    def __init__(self, redis_url: str | None = None, *, poll: float = 1.0) -> None:
+        self.redis_url = redis_url
+        self.poll = poll
+        self.topics: dict[str, set[Connection]] = defaultdict(set)
+        self.by_user: dict[int, set[Connection]] = defaultdict(set)
+        self.last_id = 0
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._redis: Any = None
+        self.recheck: Recheck | None = (
+            None  # set by the websocket layer: may this conn keep a topic?
+        )
+
+    async def start(self) -> None:
+        top = (await LiveEvent.annotate(top=Max("id")).values_list("top", flat=True))[0]
+        self.last_id = int(str(top)) if top else 0
+        if self.redis_url:
+            import redis.asyncio as aioredis
+
+            self._redis = aioredis.from_url(self.redis_url)
+            self._tasks.append(asyncio.create_task(self._listen(), name="live-redis"))
+        self._tasks.append(asyncio.create_task(self._dispatch_loop(), name="live-dispatch"))
+        self._tasks.append(asyncio.create_task(self._prune_loop(), name="live-prune"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self._redis is not None:
+            await self._redis.aclose()
+            self._redis = None
+
+    # After a commit
+
+    async def poke(self) -> None:
+        """New events were committed: deliver them now, here and (with Redis) in every worker."""
+        self._wake.set()
+        if self._redis is not None:
+            try:
+                await self._redis.publish(CHANNEL, b"1")
+            except Exception:  # Redis down: the other workers still poll
+                log.warning("could not publish a live poke to Redis", exc_info=True)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                pubsub = self._redis.pubsub()
+                await pubsub.subscribe(CHANNEL)
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        self._wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("live Redis subscription dropped; retrying", exc_info=True)
+                await asyncio.sleep(1.0)
+
+    async def _dispatch_loop(self) -> None:
+        while True:
+            # asyncio.timeout, not wait_for: in Python 3.11 wait_for can swallow a cancellation.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.poll):
+                    await self._wake.wait()
+            self._wake.clear()
+            try:
+                await self.dispatch()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("live dispatch failed")
+                await asyncio.sleep(0.5)
+
+    async def dispatch(self) -> int:
+        """Fans out every event committed since the last call; returns how many."""
+        delivered = 0
+        while True:
+            rows = await LiveEvent.filter(id__gt=self.last_id).order_by("id").limit(BACKLOG_LIMIT)
+            if not rows:
+                return delivered
+            for row in rows:
+                self.last_id = row.id
+                await self._deliver(row)
+                delivered += 1
+
+    async def _deliver(self, row: LiveEvent) -> None:
+        if row.type == "membership.changed" and self.recheck is not None:
+            user_id = int(row.topic.split(":", 1)[1])
+            for conn in list(self.by_user.get(user_id, ())):
+                for topic in list(conn.topics):
+                    if not await self.recheck(conn, topic):
+                        self.unsubscribe(conn, topic)
+                        conn.offer(
+                            json.dumps({"type": "error", "code": "forbidden", "topic": topic})
+                        )
+        subscribers = self.topics.get(row.topic)
+        if not subscribers:
+            return
+        message = event_json(row)
+        for conn in list(subscribers):
+            conn.offer(message)
+
+    async def _prune_loop(self) -> None:
+        while True:
+            await asyncio.sleep(3600)
+            with contextlib.suppress(Exception):
+                await LiveEvent.filter(created_at__lt=datetime.now(UTC) - KEEP_FOR).delete()
+
+    # Subscriptions
+
+    def connect(self, conn: Connection) -> None:
+        if conn.user is not None:
+            self.by_user[conn.user.id].add(conn)
+
+    def disconnect(self, conn: Connection) -> None:
+        for topic in list(conn.topics):
+            self.unsubscribe(conn, topic)
+        if conn.user is not None:
+            users = self.by_user.get(conn.user.id)
+            if users is not None:
+                users.discard(conn)
+                if not users:
+                    del self.by_user[conn.user.id]
+
+    def subscribe(self, conn: Connection, topic: str) -> None:
+        conn.topics.add(topic)
+        self.topics[topic].add(conn)
+        self._presence(topic)
+
+    def unsubscribe(self, conn: Connection, topic: str) -> None:
+        conn.topics.discard(topic)
+        subscribers = self.topics.get(topic)
+        if subscribers is not None:
+            subscribers.discard(conn)
+            if not subscribers:
+                del self.topics[topic]
+            self._presence(topic)
+
+    def _presence(self, topic: str) -> None:
+        """How many are reading a thread now (in this worker), for its readers."""
+        if not topic.startswith("thread:"):
+            return
+        subscribers = self.topics.get(topic, set())
+        message = json.dumps({"type": "presence", "topic": topic, "readers": len(subscribers)})
+        for conn in list(subscribers):
+            conn.offer(message)
+
+    def readers(self, topic: str) -> int:
+        return len(self.topics.get(topic, ()))
+
+    async def backlog(self, topic: str, since: int) -> list[LiveEvent]:
+        """Events of a topic after `since` (bounded), for a client that reconnects."""
+        return await LiveEvent.filter(topic=topic, id__gt=since).order_by("id").limit(BACKLOG_LIMIT)
+
+
+class PokeAfterWrites:
+    """Pure ASGI middleware: once a state-changing request has been answered (its transaction
+    committed), wake the hub so its events go out at once."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            hub: Hub | None = getattr(scope["app"].state, "hub", None)
+            if hub is not None:
+                await hub.poke()

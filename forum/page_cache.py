@@ -1,0 +1,128 @@
+"""An in-process cache of what anonymous visitors are sent for a thread: the rendered page and
+the thread's JSON.
+
+Keys carry the thread's version (forum/models.py: bumped by every change to the thread or its
+posts), so a reply, an edit or a moderation decision is seen on the very next request; entries
+also expire after a short time, so what a version does not cover (a changed display name, a
+renamed community) shows up soon. Who may see the thread is checked on every hit, against its
+current row (forum/reads.py thread_stamp and forum/permissions.py). Only requests that carry
+no session cookie, no Authorization header and no flash message are answered from here, and
+only pages rendered for nobody in particular (no user, no CSRF token) are stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from forum.http import SESSION_COOKIE
+
+MAX_ENTRIES = 2_000
+MAX_BYTES = 48 * 1024 * 1024
+MAX_AGE_SECONDS = 30.0
+FLASH_COOKIE = "chaupal_flash"  # forum/pages.py's
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    body: bytes
+    stored_at: float
+
+
+class PageCache:
+    """A bounded LRU (entries and bytes) whose entries expire after max_age seconds."""
+
+    def __init__(
+        self,
+        *,
+        max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MAX_BYTES,
+        max_age: float = MAX_AGE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.max_age = max_age
+        self.clock = clock
+        self.size = 0
+        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> bytes | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if self.clock() - entry.stored_at > self.max_age:
+            self._drop(key)
+            return None
+        self._entries.move_to_end(key)
+        return entry.body
+
+    def put(self, key: Hashable, body: bytes) -> None:
+        if len(body) > self.max_bytes // 8:
+            return
+        if key in self._entries:
+            self._drop(key)
+        self._entries[key] = Entry(body, self.clock())
+        self.size += len(body)
+        while len(self._entries) > self.max_entries or self.size > self.max_bytes:
+            self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.size = 0
+
+    def _drop(self, key: Hashable) -> None:
+        entry = self._entries.pop(key)
+        self.size -= len(entry.body)
+
+
+def of(request: Request) -> PageCache:
+    """The app's cache (one per app, so each test's app starts empty)."""
+    state = request.app.state
+    cache: PageCache | None = getattr(state, "page_cache", None)
+    if cache is None:
+        cache = state.page_cache = PageCache()
+    return cache
+
+
+def anonymous(request: Request) -> bool:
+    """A request that may be answered from the cache: nobody signed in (no session cookie, no
+    bearer token, even an invalid one) and no flash message waiting to be shown."""
+    return (
+        request.method in ("GET", "HEAD")
+        and "authorization" not in request.headers
+        and SESSION_COOKIE not in request.cookies
+        and FLASH_COOKIE not in request.cookies
+    )
+
+
+def key(request: Request, kind: str, thread_id: int, *numbers: str) -> tuple | None:
+    """(kind, path, thread id, the values of the numeric query parameters named) for a
+    cacheable anonymous request, or None. A parameter not named, repeated, or not written as a
+    plain number makes a request uncacheable (it is then served the ordinary way). The path is
+    part of the key because pages show it (the sign-in link comes back to it)."""
+    if not anonymous(request):
+        return None
+    params = request.query_params
+    if any(name not in numbers for name in params):
+        return None
+    values: list[int | None] = []
+    for name in numbers:
+        given = params.getlist(name)
+        if len(given) > 1:
+            return None
+        raw = given[0] if given else ""
+        if raw == "":
+            values.append(None)
+        elif raw.isascii() and raw.isdigit() and len(raw) <= 9 and str(int(raw)) == raw:
+            values.append(int(raw))
+        else:
+            return None
+    return (kind, request.url.path, thread_id, *values)

@@ -1,0 +1,464 @@
+"""Fast reads for the hot pages: fixed SQL through Tortoise's connection, small value classes.
+
+The thread page, the community thread list and their JSON twins are read far more often than
+anything is written. Building ORM queries and model objects dominated their cost, so these
+functions select just the columns shown (never a password hash or an email), join the authors
+and the posts answered in the same query, and return plain dataclasses whose attribute names are
+the models' own, so templates and forum/serialize.py read them unchanged. Who may see what is
+still decided by forum/permissions.py, on the values loaded here. Writes, and the other readers,
+keep using the ORM services in forum/threads.py and forum/posts.py.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise import connections
+
+from forum import permissions, posts, serialize, threads
+from forum.errors import BadRequest, NotFound
+from forum.models import User
+from forum.posts import ParentRef
+
+# Values
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """What a page shows of a person."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommunityView:
+    id: int
+    slug: str
+    name: str
+    description: str
+    kind: str
+    visibility: str
+    member_count: int
+    thread_count: int
+
+
+@dataclass(slots=True)
+class ThreadView:
+    id: int
+    title: str
+    tags: list[str]
+    status: str
+    pinned: bool
+    locked: bool
+    featured: bool
+    version: int
+    accepted_post_id: int | None
+    merged_into_id: int | None
+    post_count: int
+    last_number: int
+    participant_count: int
+    created_at: datetime
+    last_activity_at: datetime
+    community_id: int
+    author_id: int
+    last_poster_id: int | None
+    community: CommunityView
+    author: Author
+    last_poster: Author | None
+
+
+@dataclass(slots=True)
+class PostView:
+    id: int
+    thread_id: int
+    number: int
+    body: str
+    body_html: str
+    status: str
+    reply_to_id: int | None
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    moderation_note: str
+    author_id: int
+    author: Author
+
+
+@dataclass
+class PostPageView:
+    """posts.PostPage's shape, on PostViews."""
+
+    posts: list[PostView]
+    parents: dict[int, ParentRef]
+    hidden_bodies: set[int]  # posts shown only as "removed" or "awaiting review" to this actor
+    more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadStamp:
+    """The little a cached page needs checked on every hit: which version, and who may see it."""
+
+    id: int
+    version: int
+    status: str
+    author_id: int
+    community_id: int
+    visibility: str
+
+
+# SQL plumbing
+
+_POSTGRES_SQL: dict[str, str] = {}
+
+
+def _for_postgres(sql: str) -> str:
+    """'?' placeholders become asyncpg's $1, $2... (the SQL here has no '?' in literals)."""
+    found = _POSTGRES_SQL.get(sql)
+    if found is None:
+        parts = sql.split("?")
+        found = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
+        _POSTGRES_SQL[sql] = found
+    return found
+
+
+async def query(sql: str, *params: Any) -> list[dict[str, Any]]:
+    """Runs fixed SQL written with '?' placeholders on the default connection (or the current
+    transaction's), on SQLite and PostgreSQL alike."""
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        sql = _for_postgres(sql)
+    return await conn.execute_query_dict(sql, list(params))
+
+
+def _when(value: Any) -> datetime:
+    """SQLite hands back ISO text, asyncpg aware datetimes; both become aware UTC datetimes, as
+    the ORM makes them (naive values are taken as UTC, the configured time zone)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _maybe_when(value: Any) -> datetime | None:
+    return None if value is None else _when(value)
+
+
+def _tags(value: Any) -> list[str]:
+    if isinstance(value, str | bytes):
+        value = json.loads(value)
+    return list(value or [])
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+# Threads
+
+_THREAD_COLUMNS = """
+    t.id, t.title, t.tags, t.status, t.pinned, t.locked, t.featured, t.version,
+    t.accepted_post_id, t.merged_into_id, t.post_count, t.last_number, t.participant_count,
+    t.created_at, t.last_activity_at, t.community_id, t.author_id, t.last_poster_id,
+    a.username AS a_username, a.display_name AS a_display_name, a.role AS a_role,
+    lp.username AS lp_username, lp.display_name AS lp_display_name, lp.role AS lp_role"""
+
+_THREAD_JOINS = """
+    JOIN users a ON a.id = t.author_id
+    LEFT JOIN users lp ON lp.id = t.last_poster_id"""
+
+# Built once from the constant fragments above; every value is a parameter.
+_THREAD_SQL = f"""
+SELECT {_THREAD_COLUMNS},
+    c.slug AS c_slug, c.name AS c_name, c.description AS c_description, c.kind AS c_kind,
+    c.visibility AS c_visibility, c.member_count AS c_member_count,
+    c.thread_count AS c_thread_count
+FROM threads t
+    JOIN communities c ON c.id = t.community_id {_THREAD_JOINS}
+WHERE t.id = ?"""  # noqa: S608
+
+_STAMP_SQL = """
+SELECT t.version, t.status, t.author_id, t.community_id, c.visibility
+FROM threads t JOIN communities c ON c.id = t.community_id
+WHERE t.id = ?"""
+
+_COMMUNITY_SQL = """
+SELECT id, slug, name, description, kind, visibility, member_count, thread_count
+FROM communities WHERE slug = ?"""
+
+
+def _community_from(row: dict[str, Any], prefix: str = "") -> CommunityView:
+    return CommunityView(
+        id=int(row["community_id" if prefix else "id"]),
+        slug=row[prefix + "slug"],
+        name=row[prefix + "name"],
+        description=row[prefix + "description"],
+        kind=row[prefix + "kind"],
+        visibility=row[prefix + "visibility"],
+        member_count=int(row[prefix + "member_count"]),
+        thread_count=int(row[prefix + "thread_count"]),
+    )
+
+
+def _thread_from(row: dict[str, Any], community: CommunityView) -> ThreadView:
+    last_poster_id = _int_or_none(row["last_poster_id"])
+    author_id = int(row["author_id"])
+    return ThreadView(
+        id=int(row["id"]),
+        title=row["title"],
+        tags=_tags(row["tags"]),
+        status=row["status"],
+        pinned=bool(row["pinned"]),
+        locked=bool(row["locked"]),
+        featured=bool(row["featured"]),
+        version=int(row["version"]),
+        accepted_post_id=_int_or_none(row["accepted_post_id"]),
+        merged_into_id=_int_or_none(row["merged_into_id"]),
+        post_count=int(row["post_count"]),
+        last_number=int(row["last_number"]),
+        participant_count=int(row["participant_count"]),
+        created_at=_when(row["created_at"]),
+        last_activity_at=_when(row["last_activity_at"]),
+        community_id=int(row["community_id"]),
+        author_id=author_id,
+        last_poster_id=last_poster_id,
+        community=community,
+        author=Author(author_id, row["a_username"], row["a_display_name"], row["a_role"]),
+        last_poster=(
+            Author(last_poster_id, row["lp_username"], row["lp_display_name"], row["lp_role"])
+            if last_poster_id is not None and row["lp_username"] is not None
+            else None
+        ),
+    )
+
+
+async def thread(actor: User | None, thread_id: int) -> ThreadView:
+    """threads.get: the thread with its community, author and last poster, if the actor may
+    see it (NotFound otherwise)."""
+    rows = await query(_THREAD_SQL, thread_id)
+    if not rows:
+        raise NotFound("No such thread.")
+    row = rows[0]
+    view = _thread_from(row, _community_from(row, "c_"))
+    if not await can_see(actor, view):
+        raise NotFound("No such thread.")
+    return view
+
+
+async def can_see(actor: User | None, view: ThreadView | ThreadStamp) -> bool:
+    visibility = view.community.visibility if isinstance(view, ThreadView) else view.visibility
+    return await permissions.can_see_thread_in(
+        actor,
+        status=view.status,
+        author_id=view.author_id,
+        community_id=view.community_id,
+        visibility=visibility,
+    )
+
+
+async def thread_stamp(thread_id: int) -> ThreadStamp | None:
+    """One indexed row: what a page cache hit checks."""
+    rows = await query(_STAMP_SQL, thread_id)
+    if not rows:
+        return None
+    row = rows[0]
+    return ThreadStamp(
+        id=thread_id,
+        version=int(row["version"]),
+        status=row["status"],
+        author_id=int(row["author_id"]),
+        community_id=int(row["community_id"]),
+        visibility=row["visibility"],
+    )
+
+
+def page_count(thread: ThreadView, per_page: int) -> int:
+    return posts.page_count(thread, per_page)  # type: ignore[arg-type]  # reads last_number
+
+
+# Communities and their thread lists
+
+
+async def community(actor: User | None, slug: str) -> CommunityView:
+    """communities.get: the community, if the actor may read it (NotFound otherwise)."""
+    rows = await query(_COMMUNITY_SQL, slug[:40])
+    if not rows:
+        raise NotFound("No such community.")
+    view = _community_from(rows[0])
+    if not await permissions.can_read_in(actor, view.id, view.visibility):
+        raise NotFound("No such community.")
+    return view
+
+
+# Which threads a list shows, as threads._visible does: moderators see held and hidden ones too,
+# authors their own held ones, everyone else the published ones. Fixed fragments, no values.
+_LIST_MODERATOR = "t.status IN ('published', 'pending', 'hidden')"
+_LIST_SIGNED_IN = "(t.status = 'published' OR (t.status = 'pending' AND t.author_id = ?))"
+_LIST_ANYONE = "t.status = 'published'"
+
+
+async def threads_in(
+    actor: User | None,
+    community: CommunityView,
+    *,
+    cursor: str | None = None,
+    limit: int = 25,
+    tag: str | None = None,
+    pinned: bool | None = None,
+) -> tuple[list[ThreadView], str | None]:
+    """threads.list_in: threads by newest activity, one page, and the next page's cursor."""
+    if not await permissions.can_read_in(actor, community.id, community.visibility):
+        raise NotFound("No such community.")
+    limit = max(1, min(limit, threads.PAGE_MAX))
+    where = ["t.community_id = ?"]
+    params: list[Any] = [community.id]
+    if await permissions.can_moderate_in(actor, community.id):
+        where.append(_LIST_MODERATOR)
+    elif actor is not None:
+        where.append(_LIST_SIGNED_IN)
+        params.append(actor.id)
+    else:
+        where.append(_LIST_ANYONE)
+    if pinned is not None:
+        where.append("t.pinned = ?")
+        params.append(pinned)
+    if tag:
+        where.append("t.id IN (SELECT thread_id FROM thread_tags WHERE tag = ?)")
+        params.append(tag.lower()[:30])
+    if cursor:
+        when, ident = threads.decode_cursor(cursor)
+        where.append("(t.last_activity_at < ? OR (t.last_activity_at = ? AND t.id < ?))")
+        params += [when, when, ident]
+    # Only the constant fragments above are joined here; every value is a parameter.
+    sql = (
+        f"SELECT {_THREAD_COLUMNS} FROM threads t {_THREAD_JOINS} WHERE {' AND '.join(where)}"  # noqa: S608
+        " ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?"
+    )
+    rows = [_thread_from(row, community) for row in await query(sql, *params, limit + 1)]
+    rows = [row for row in rows if await can_see(actor, row)]  # the SQL above already agrees
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(rows[-1]) if more and rows else None)
+
+
+def encode_cursor(view: ThreadView) -> str:
+    return threads.encode_cursor(view)  # type: ignore[arg-type]  # reads last_activity_at, id
+
+
+# Posts
+
+_POSTS_SQL = """
+SELECT p.id, p.number, p.body, p.body_html, p.status, p.reply_to_id, p.created_at,
+    p.edited_at, p.deleted_at, p.moderation_note, p.author_id,
+    u.username, u.display_name, u.role,
+    rp.number AS parent_number, ru.username AS parent_username,
+    ru.display_name AS parent_display_name
+FROM posts p
+    JOIN users u ON u.id = p.author_id
+    LEFT JOIN posts rp ON rp.id = p.reply_to_id
+    LEFT JOIN users ru ON ru.id = rp.author_id
+WHERE p.thread_id = ? AND p.number >= ? AND p.number <= ? {visible}
+ORDER BY p.number LIMIT ?"""
+
+# Which posts a page lists, as posts._visible does (permissions.post_listed says the same).
+_POSTS_ALL = ""
+_POSTS_ANYONE = "AND p.status IN ('published', 'deleted')"
+_POSTS_SIGNED_IN = (
+    "AND (p.status IN ('published', 'deleted')"
+    " OR (p.author_id = ? AND p.status IN ('pending', 'hidden')))"
+)
+_POSTS_BY_VISIBILITY = {
+    key: _POSTS_SQL.format(visible=fragment)
+    for key, fragment in (
+        ("all", _POSTS_ALL),
+        ("anyone", _POSTS_ANYONE),
+        ("signed_in", _POSTS_SIGNED_IN),
+    )
+}
+_ANCHOR_SQL = "SELECT number FROM posts WHERE id = ? AND thread_id = ?"
+_NO_END = 2**31 - 1
+
+
+async def post_page(
+    actor: User | None,
+    thread: ThreadView,
+    *,
+    from_number: int = 1,
+    to_number: int | None = None,
+    after_id: int | None = None,
+    limit: int = 20,
+) -> PostPageView:
+    """posts.page: one page of a thread's posts in order (numbers from..to, or the ones after a
+    post id), with the posts they answer, in one query."""
+    limit = max(1, min(limit, threads.PAGE_MAX))
+    if after_id is not None:
+        anchor = await query(_ANCHOR_SQL, after_id, thread.id)
+        if not anchor:
+            raise BadRequest("That page cursor is not a post of this thread.", code="bad_cursor")
+        from_number = int(anchor[0]["number"]) + 1
+    moderator = await permissions.can_moderate_in(actor, thread.community_id)
+    params: list[Any] = [thread.id, from_number, _NO_END if to_number is None else to_number]
+    if moderator:
+        sql = _POSTS_BY_VISIBILITY["all"]
+    elif actor is not None:
+        sql = _POSTS_BY_VISIBILITY["signed_in"]
+        params.append(actor.id)
+    else:
+        sql = _POSTS_BY_VISIBILITY["anyone"]
+    rows = await query(sql, *params, limit + 1)
+    more = len(rows) > limit
+    listed: list[PostView] = []
+    parents: dict[int, ParentRef] = {}
+    hidden: set[int] = set()
+    for row in rows[:limit]:
+        status, author_id = row["status"], int(row["author_id"])
+        if not permissions.post_listed(
+            actor, status=status, author_id=author_id, moderator=moderator
+        ):
+            continue  # the SQL above already agrees; permissions.py has the last word
+        post = PostView(
+            id=int(row["id"]),
+            thread_id=thread.id,
+            number=int(row["number"]),
+            body=row["body"],
+            body_html=row["body_html"],
+            status=status,
+            reply_to_id=_int_or_none(row["reply_to_id"]),
+            created_at=_when(row["created_at"]),
+            edited_at=_maybe_when(row["edited_at"]),
+            deleted_at=_maybe_when(row["deleted_at"]),
+            moderation_note=row["moderation_note"],
+            author_id=author_id,
+            author=Author(author_id, row["username"], row["display_name"], row["role"]),
+        )
+        listed.append(post)
+        if not permissions.post_body_shown(
+            actor, status=status, author_id=author_id, moderator=moderator
+        ):
+            hidden.add(post.id)
+        if post.reply_to_id is not None and row["parent_number"] is not None:
+            parents[post.reply_to_id] = ParentRef(
+                post.reply_to_id,
+                int(row["parent_number"]),
+                row["parent_username"],
+                row["parent_display_name"],
+            )
+    return PostPageView(posts=listed, parents=parents, hidden_bodies=hidden, more=more)
+
+
+# JSON: the API contract's shapes, from forum/serialize.py (which reads only the attributes the
+# views above share with the models).
+
+
+def thread_json(view: ThreadView) -> dict[str, Any]:
+    return serialize.thread(view)  # type: ignore[arg-type]
+
+
+def post_json(view: PostView, *, show_body: bool = True) -> dict[str, Any]:
+    return serialize.post(view, show_body=show_body)  # type: ignore[arg-type]

@@ -1,0 +1,179 @@
+"""The websocket endpoint /ws (API.md, Live). Authenticated by the session cookie or ?token=;
+a handshake from another site's origin is refused unless it carries a valid token. Every
+subscription is checked through forum/permissions.py, and checked again when the person's
+memberships change."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from typing import Any
+
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from forum import accounts, communities, permissions, threads, validation
+from forum.errors import DomainError
+from forum.http import SESSION_COOKIE
+from forum.live import Connection, Hub, event_json
+from forum.models import User
+from forum.settings import Settings
+
+MAX_MESSAGE = 4096
+MAX_TOPICS = 50
+HEARTBEAT = 25.0
+
+
+async def resolve(user: User | None, topic: object) -> str | None:
+    """The canonical topic if this person may read it, else None."""
+    if not isinstance(topic, str) or len(topic) > 60:
+        return None
+    kind, _, key = topic.partition(":")
+    try:
+        if kind == "thread":
+            thread_id = validation.object_id(key)
+            if thread_id is None:
+                return None
+            thread = await threads.get(user, thread_id)
+            return f"thread:{thread.id}"
+        if kind == "community":
+            community = await communities.get(user, key)
+            return f"community:{community.slug}"
+        if kind == "user" and user is not None and key in ("me", str(user.id)):
+            return f"user:{user.id}"
+    except DomainError:
+        return None
+    return None
+
+
+async def still_allowed(conn: Connection, topic: str) -> bool:
+    permissions.forget_memberships(conn.user)
+    return await resolve(conn.user, topic) == topic
+
+
+def _origin_ok(websocket: WebSocket, settings: Settings) -> bool:
+    origin = websocket.headers.get("origin")
+    if not origin:
+        return True  # not a browser: no ambient-credential risk
+    scheme = "https" if websocket.url.scheme == "wss" else "http"
+    own = f"{scheme}://{websocket.url.netloc}"
+    return origin.rstrip("/") in (own, *settings.allowed_origins)
+
+
+async def _authenticate(websocket: WebSocket, settings: Settings) -> tuple[bool, User | None]:
+    token = websocket.query_params.get("token")
+    if token:
+        user = await accounts.user_for_token(token)
+        return user is not None, user
+    if not _origin_ok(websocket, settings):
+        return False, None
+    session = websocket.cookies.get(SESSION_COOKIE)
+    return True, (await accounts.user_for_session(session) if session else None)
+
+
+async def live_socket(websocket: WebSocket) -> None:
+    settings: Settings = websocket.app.state.settings
+    hub: Hub = websocket.app.state.hub
+    ok, user = await _authenticate(websocket, settings)
+    if not ok:
+        await websocket.close(code=1008)
+        return
+    if user is None and settings.login_required:
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    conn = Connection(user)
+    hub.connect(conn)
+    sender = asyncio.create_task(_send_loop(websocket, conn))
+    try:
+        await _receive_loop(websocket, hub, conn)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.disconnect(conn)
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await sender
+
+
+async def _send_loop(websocket: WebSocket, conn: Connection) -> None:
+    while True:
+        try:
+            async with asyncio.timeout(HEARTBEAT):
+                message = await conn.queue.get()
+        except TimeoutError:
+            message = '{"type": "ping"}'
+        if message is None:  # the client fell behind: it reconnects and resumes with `since`
+            await websocket.close(code=1013)
+            return
+        await websocket.send_text(message)
+
+
+async def _send(conn: Connection, data: dict[str, Any]) -> None:
+    conn.offer(json.dumps(data, ensure_ascii=False))
+
+
+async def _receive_loop(websocket: WebSocket, hub: Hub, conn: Connection) -> None:
+    while True:
+        raw = await websocket.receive_text()
+        if len(raw) > MAX_MESSAGE:
+            await _send(conn, {"type": "error", "code": "too_large"})
+            await websocket.close(code=1009)
+            return
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            await _send(conn, {"type": "error", "code": "bad_json"})
+            continue
+        if not isinstance(message, dict):
+            await _send(conn, {"type": "error", "code": "bad_message"})
+            continue
+        if "subscribe" in message:
+            await _subscribe(hub, conn, message["subscribe"], message.get("since"))
+        elif "unsubscribe" in message:
+            topic = await resolve(conn.user, message["unsubscribe"])
+            if topic:
+                hub.unsubscribe(conn, topic)
+            await _send(conn, {"type": "unsubscribed", "topic": message["unsubscribe"]})
+        elif message.get("type") == "ping" or "ping" in message:
+            await _send(conn, {"type": "pong"})
+        else:
+            await _send(conn, {"type": "error", "code": "bad_message"})
+
+
+async def _subscribe(hub: Hub, conn: Connection, wanted: object, since: object) -> None:
+    topic = await resolve(conn.user, wanted)
+    if topic is None:
+        await _send(
+            conn,
+            {
+                "type": "error",
+                "code": "forbidden",
+                "topic": wanted if isinstance(wanted, str) else None,
+            },
+        )
+        return
+    if topic not in conn.topics and len(conn.topics) >= MAX_TOPICS:
+        await _send(conn, {"type": "error", "code": "too_many_topics", "topic": topic})
+        return
+    hub.subscribe(conn, topic)
+    await _send(
+        conn,
+        {
+            "type": "subscribed",
+            "topic": topic,
+            "readers": hub.readers(topic),
+            "last_id": hub.last_id,
+        },
+    )
+    resume = validation.object_id(since) if since not in (None, 0, "0") else None
+    if since in (0, "0"):
+        resume = 0
+    if resume is not None:
+        for row in await hub.backlog(topic, resume):
+            if row.id <= hub.last_id:  # newer ones come through the dispatcher
+                conn.offer(event_json(row))
+
+
+routes = [WebSocketRoute("/ws", live_socket)]
