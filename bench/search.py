@@ -418,7 +418,8 @@ def build_queries(corpus: Corpus, per_kind: int, seed: int) -> dict[str, list[Qu
 
 def reader_filters(seed: int) -> Filters:
     ids = sorted(random.Random(seed + 2).sample(range(1, COMMUNITIES + 1), READABLE))
-    return Filters(communities=tuple(ids))
+    hidden = tuple(c for c in range(1, COMMUNITIES + 1) if c not in ids)
+    return Filters(communities=tuple(ids), hidden=hidden)  # as search/service.py builds them
 
 
 # Measuring

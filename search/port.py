@@ -12,9 +12,12 @@ from typing import Any, Protocol
 @dataclass(frozen=True)
 class Filters:
     """What the reader may see and what they asked to narrow to. `communities` None means
-    every community (admins); otherwise only these community ids are searched."""
+    every community (admins); otherwise only these community ids are searched. `hidden`, when
+    given, lists the communities the reader may NOT see (usually a few private ones): the index
+    masks those out, which is much cheaper than matching every readable one."""
 
     communities: tuple[int, ...] | None
+    hidden: tuple[int, ...] | None = None
     community: str | None = None
     tag: str | None = None
     author: str | None = None

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 
 from forum import communities, permissions, validation
 from forum.errors import BadRequest
-from forum.models import User
+from forum.models import Community, User
 from search.port import Filters, Hit, Results, SearchIndex
 from search.whoosh_index import to_datetime
 
@@ -41,8 +41,13 @@ async def filters_for(
     if kind:
         kind = validation.choice(kind, "kind", KINDS)
     readable = await permissions.readable_community_ids(actor)
+    hidden: tuple[int, ...] = ()
+    if readable is not None:
+        every = await Community.all().values_list("id", flat=True)
+        hidden = tuple(sorted({int(str(c)) for c in every} - set(readable)))
     return Filters(
         communities=tuple(readable) if readable is not None else None,
+        hidden=hidden,
         community=community or None,
         tag=(tag or "").strip().lower().lstrip("#") or None,
         author=(author or "").strip().lower() or None,

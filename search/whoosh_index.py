@@ -111,7 +111,7 @@ class WhooshIndex:
 
     def _filter(self, filters: Filters) -> wq.Query | None:
         parts: list[wq.Query] = []
-        if filters.communities is not None:
+        if filters.communities is not None and filters.hidden is None:
             ids = [wq.Term("community_id", str(c)) for c in filters.communities]
             parts.append(wq.Or(ids) if ids else wq.NullQuery)
         if filters.community:
@@ -127,6 +127,24 @@ class WhooshIndex:
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)
+
+    def _mask(self, searcher: Searcher, filters: Filters) -> set[int] | None:
+        """Documents of communities the reader may not see, cached per searcher."""
+        if not filters.hidden:
+            return None
+        cache: dict[tuple[int, ...], set[int]] = getattr(self._local, "masks", {})
+        if getattr(self._local, "mask_searcher", None) is not searcher:
+            cache = {}
+            self._local.masks, self._local.mask_searcher = cache, searcher
+        found = cache.get(filters.hidden)
+        if found is None:
+            docs: set[int] = set()
+            for community in filters.hidden:
+                docs.update(searcher.docs_for_query(wq.Term("community_id", str(community))))
+            found = cache[filters.hidden] = docs  # Whoosh wants a set; never mutated
+            if len(cache) > 64:
+                cache.pop(next(iter(cache)))
+        return found or None
 
     @staticmethod
     def _within(query: wq.Query, restriction: wq.Query | None) -> wq.Query:
@@ -154,6 +172,7 @@ class WhooshIndex:
         parsed = qp.parse(text, expand)
         narrowed = Filters(
             communities=filters.communities,
+            hidden=filters.hidden,
             community=parsed.community or filters.community,
             tag=parsed.tag or filters.tag,
             author=parsed.author or filters.author,
@@ -174,13 +193,16 @@ class WhooshIndex:
                 "community": sorting.FieldFacet("community"),
                 "tag": sorting.FieldFacet("tags", allow_overlap=True),
             }
+        # The permission mask goes to Whoosh as a docset; terms=False keeps its totals exact
+        # (with terms=True Whoosh counts matches before applying a mask or filter).
+        mask = self._mask(searcher, narrowed)
         results = searcher.search_page(
             query,
             page,
             pagelen=per_page,
             groupedby=grouped,
             maptype=sorting.Count if facets else None,
-            terms=True,
+            mask=mask,
         )
         past_end = page > max(1, results.pagecount)
         hits = [] if past_end else [self._hit(h) for h in results]
@@ -196,11 +218,16 @@ class WhooshIndex:
                 )
         suggestion = None
         if results.total <= 2 and parsed.plain_words:
-            suggestion = self._suggest(searcher, text, parsed.plain_words, restriction)
+            suggestion = self._suggest(searcher, text, parsed.plain_words, restriction, mask)
         return Results(total=results.total, hits=hits, facets=facet_counts, suggestion=suggestion)
 
     def _suggest(
-        self, searcher: Searcher, text: str, plain: list[str], restriction: wq.Query | None
+        self,
+        searcher: Searcher,
+        text: str,
+        plain: list[str],
+        restriction: wq.Query | None,
+        mask: set[int] | None,
     ) -> str | None:
         """The query with unknown words replaced by close words the reader can find."""
         corrector = searcher.corrector("words")
@@ -209,14 +236,14 @@ class WhooshIndex:
         for word in plain:
             if len(word) < 3 or word in replacements:
                 continue
-            if self._findable(searcher, word, restriction):
+            if self._findable(searcher, word, restriction, mask):
                 continue
             maxdist = 2 if len(word) > 5 else 1
             for option in corrector.suggest(word, limit=5, maxdist=maxdist):
                 if (
                     option != word
                     and reader.doc_frequency("words", option)
-                    and self._findable(searcher, option, restriction)
+                    and self._findable(searcher, option, restriction, mask)
                 ):
                     replacements[word] = option
                     break
@@ -224,9 +251,15 @@ class WhooshIndex:
             return None
         return WORD.sub(lambda m: replacements.get(normalise(m.group(0)), m.group(0)), text)
 
-    def _findable(self, searcher: Searcher, word: str, restriction: wq.Query | None) -> bool:
+    def _findable(
+        self,
+        searcher: Searcher,
+        word: str,
+        restriction: wq.Query | None,
+        mask: set[int] | None,
+    ) -> bool:
         query = self._within(wq.Term("words", word), restriction)
-        return not searcher.search(query, limit=1).is_empty()
+        return not searcher.search(query, limit=1, mask=mask).is_empty()
 
     def _hit(self, hit: Any) -> Hit:
         fields = hit.fields()
@@ -258,9 +291,13 @@ class WhooshIndex:
         if not tokens:
             return []
         query = wq.Or([wq.Term("title", t) for t in dict.fromkeys(tokens)])
-        only_threads = Filters(communities=filters.communities, kind="thread")
+        only_threads = Filters(
+            communities=filters.communities, hidden=filters.hidden, kind="thread"
+        )
         results = searcher.search(
-            self._within(query, self._filter(only_threads)), limit=limit, terms=True
+            self._within(query, self._filter(only_threads)),
+            limit=limit,
+            mask=self._mask(searcher, only_threads),
         )
         return [self._hit(h) for h in results]
 
