@@ -25,7 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from forum import api, db, pages, ws
+from forum import api, db, pages, social_routes, ws
 from forum.errors import DomainError
 from forum.http import Guard, error_json, http_error_as_domain, is_api, log
 from forum.live import Hub, PokeAfterWrites
@@ -90,6 +90,7 @@ def create_app(settings: Settings) -> Starlette:
             *pages.routes,
             *moderation_pages.routes,
             *ws.routes,
+            *social_routes.routes,
             Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),
         ],
         middleware=[

@@ -600,8 +600,7 @@ def incremental(corpus: Corpus, index: WhooshIndex, runs: int, seed: int) -> Inc
         t0 = time.perf_counter()
         index.apply([doc], [])
         t1 = time.perf_counter()
-        while True:
-            index.refresh_now()
+        while True:  # apply() bumps the index generation: the next search reopens its searcher
             if index.search(marker, everyone, page=1, per_page=PER_PAGE, facets=False).total:
                 break
         t2 = time.perf_counter()

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from forum import communities, live, notifications, permissions, serialize, validation
+from forum import communities, live, notifications, permissions, serialize, social, validation
 from forum.errors import BadRequest, Invalid, NotFound
-from forum.models import Post, PostRevision, SearchOutbox, Thread, User
+from forum.models import Membership, Post, PostRevision, SearchOutbox, Thread, User
 from forum.threads import PAGE_MAX, body_of, now, render, touch
 from moderation import items, policies
 
@@ -94,20 +95,46 @@ async def reply(
     return post
 
 
+MENTION = re.compile(r"(?<![\w@])@([a-z0-9_]{3,30})\b")
+
+
 async def _notify_reply(post: Post, parent: Post | None, thread: Thread, author: User) -> None:
-    """Tells the thread's author, and the author of the post answered, about a reply."""
+    """Tells who should know about a new reply: the author of the post answered, the asker,
+    people @mentioned, and everyone watching the thread or its community, except those who
+    muted it and the writer."""
     data = {
         "thread_id": thread.id,
         "post_id": post.id,
         "title": thread.title,
         "by": author.username,
     }
-    told: set[int] = {author.id}
-    if parent is not None and parent.author_id not in told:  # type: ignore[attr-defined]
-        await notifications.notify(parent.author_id, "reply", **data)  # type: ignore[attr-defined]
-        told.add(parent.author_id)  # type: ignore[attr-defined]
-    if thread.author_id not in told:  # type: ignore[attr-defined]
-        await notifications.notify(thread.author_id, "reply", **data)  # type: ignore[attr-defined]
+    watchers, muters = await social.audience(thread)
+    told: set[int] = {author.id} | muters
+    readers = None
+    if thread.community.visibility == "private":
+        readers = set(
+            int(str(u))
+            for u in await Membership.filter(
+                community_id=thread.community.id, status__in=permissions.MEMBER_STATUSES
+            ).values_list("user_id", flat=True)
+        )
+
+    async def tell(user_id: int, kind: str) -> None:
+        if user_id in told or (readers is not None and user_id not in readers):
+            return
+        told.add(user_id)
+        await notifications.notify(user_id, kind, **data)
+
+    if parent is not None:
+        await tell(parent.author_id, "reply")  # type: ignore[attr-defined]
+    names = {m.lower() for m in MENTION.findall(post.body)}
+    if names:
+        mentioned = await User.filter(username__in=sorted(names)[:20]).values_list("id", flat=True)
+        for found in mentioned:
+            await tell(int(str(found)), "mention")
+    await tell(thread.author_id, "reply")  # type: ignore[attr-defined]
+    for watcher in sorted(watchers):
+        await tell(watcher, "watching")
 
 
 async def get(actor: User | None, post_id: int) -> Post:

@@ -1,0 +1,142 @@
+"""Reactions to posts, bookmarks, and watching or muting threads and communities."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from forum import live, permissions, validation
+from forum.errors import PermissionDenied
+from forum.models import Bookmark, Community, Post, Reaction, Subscription, Thread, User
+
+REACTIONS = ("helpful", "insightful", "thanks")
+LEVELS = ("watching", "normal", "muted")
+
+
+async def counts(post_ids: list[int], viewer: User | None) -> dict[int, dict[str, object]]:
+    """post id -> {"counts": {kind: n}, "mine": [kinds]} for a page of posts, in one query."""
+    result: dict[int, dict[str, object]] = {}
+    if not post_ids:
+        return result
+    tally: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(REACTIONS, 0))
+    mine: dict[int, list[str]] = defaultdict(list)
+    for post_id, user_id, kind in await Reaction.filter(post_id__in=post_ids).values_list(
+        "post_id", "user_id", "kind"
+    ):
+        tally[int(str(post_id))][str(kind)] += 1
+        if viewer is not None and user_id == viewer.id:
+            mine[int(str(post_id))].append(str(kind))
+    for post_id in post_ids:
+        result[post_id] = {"counts": dict(tally[post_id]), "mine": mine.get(post_id, [])}
+    return result
+
+
+async def react(actor: User | None, post: Post, kind: object, on: bool = True) -> dict[str, object]:
+    """Adds (or with on=False removes) a reaction; returns the post's counts and the actor's."""
+    user = permissions.require_active(actor, "react")
+    thread = post.thread
+    await permissions.require_see_thread(user, thread, thread.community)
+    if post.status != "published":
+        raise PermissionDenied("You can react only to published posts.")
+    if post.author_id == user.id:  # type: ignore[attr-defined]
+        raise PermissionDenied("You cannot react to your own post.", code="own_post")
+    what = validation.choice(kind, "kind", REACTIONS)
+    async with in_transaction():
+        if on:
+            try:
+                await Reaction.create(post=post, user=user, kind=what)
+            except IntegrityError:
+                pass  # already there
+        else:
+            await Reaction.filter(post_id=post.id, user_id=user.id, kind=what).delete()
+        state = (await counts([post.id], user))[post.id]
+        await live.emit(
+            f"thread:{thread.id}",
+            "post.reacted",
+            id=post.id,
+            number=post.number,
+            counts=state["counts"],
+        )
+    return state
+
+
+async def bookmark(actor: User | None, thread: Thread, on: bool = True) -> bool:
+    user = permissions.require_signed_in(actor, "bookmark threads")
+    if on:
+        try:
+            await Bookmark.create(user=user, thread=thread)
+        except IntegrityError:
+            return False
+        return True
+    return await Bookmark.filter(user_id=user.id, thread_id=thread.id).delete() > 0
+
+
+async def is_bookmarked(user: User | None, thread: Thread) -> bool:
+    return user is not None and await Bookmark.filter(user_id=user.id, thread_id=thread.id).exists()
+
+
+async def bookmarks(actor: User | None, limit: int = 100) -> list[Thread]:
+    """The actor's bookmarked threads they can still read, newest bookmark first."""
+    user = permissions.require_signed_in(actor, "see bookmarks")
+    ids = (
+        await Bookmark.filter(user_id=user.id)
+        .order_by("-id")
+        .limit(limit)
+        .values_list("thread_id", flat=True)
+    )
+    rows = {
+        t.id: t
+        for t in await Thread.filter(id__in=list(ids)).select_related(
+            "community", "author", "last_poster"
+        )
+    }
+    visible = []
+    for thread_id in ids:
+        thread = rows.get(int(str(thread_id)))
+        if thread is not None and await permissions.can_see_thread(user, thread, thread.community):
+            visible.append(thread)
+    return visible
+
+
+async def set_level(
+    actor: User | None,
+    level: object,
+    *,
+    thread: Thread | None = None,
+    community: Community | None = None,
+) -> str:
+    """Watch (notified of every new post), normal, or mute (no notifications) a thread or community."""
+    user = permissions.require_signed_in(actor, "watch or mute")
+    chosen = validation.choice(level, "level", LEVELS)
+    target = {"thread_id": thread.id} if thread is not None else {"community_id": community.id}  # type: ignore[union-attr]
+    async with in_transaction():
+        await Subscription.filter(user_id=user.id, **target).delete()
+        if chosen != "normal":
+            await Subscription.create(user_id=user.id, level=chosen, **target)
+    return chosen
+
+
+async def level_of(
+    user: User | None, *, thread: Thread | None = None, community: Community | None = None
+) -> str:
+    if user is None:
+        return "normal"
+    target = {"thread_id": thread.id} if thread is not None else {"community_id": community.id}  # type: ignore[union-attr]
+    row = await Subscription.get_or_none(user_id=user.id, **target)
+    return row.level if row else "normal"
+
+
+async def audience(thread: Thread) -> tuple[set[int], set[int]]:
+    """(watchers, muters) of a thread, its community's watchers included; a thread-level
+    choice wins over the community's."""
+    rows = await Subscription.filter(thread_id=thread.id).values_list("user_id", "level")
+    community_rows = await Subscription.filter(
+        community_id=thread.community_id  # type: ignore[attr-defined]
+    ).values_list("user_id", "level")
+    levels: dict[int, str] = {int(str(u)): str(lv) for u, lv in community_rows}
+    levels.update({int(str(u)): str(lv) for u, lv in rows})
+    watchers = {u for u, lv in levels.items() if lv == "watching"}
+    muters = {u for u, lv in levels.items() if lv == "muted"}
+    return watchers, muters
