@@ -51,6 +51,7 @@ def create_app(settings: Settings) -> Starlette:
         hub.recheck = ws.still_allowed
         await hub.start()
         app.state.hub = hub
+        digests = asyncio.create_task(_digest_loop(settings)) if settings.smtp_url else None
         app.state.limiter = (
             make_limiter(settings.redis_url, settings.rate_limits)
             if settings.rate_limits_enabled
@@ -60,6 +61,10 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            if digests is not None:
+                digests.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await digests
             await hub.stop()
             await writer.stop()
             index.close()
@@ -107,6 +112,20 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.templates = pages.make_templates(settings)
     return app
+
+
+async def _digest_loop(settings: Settings) -> None:
+    from forum import digests
+
+    assert settings.smtp_url is not None
+    while True:
+        await asyncio.sleep(settings.digest_every)
+        try:
+            await digests.send_due(
+                settings.smtp_url, site_url=settings.site_url, sender=settings.mail_from
+            )
+        except Exception:
+            log.exception("sending email digests failed; will retry")
 
 
 # The command line
@@ -253,6 +272,25 @@ def cmd_check_index(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_send_digests(args: argparse.Namespace) -> int:
+    from forum import digests
+
+    settings = _settings()
+    if not settings.smtp_url:
+        print("error: set CHAUPAL_SMTP_URL (e.g. smtp://127.0.0.1:25)", file=sys.stderr)
+        return 2
+    smtp_url = settings.smtp_url
+
+    async def work() -> None:
+        count = await digests.send_due(
+            smtp_url, site_url=settings.site_url, sender=settings.mail_from
+        )
+        print(f"Sent {count} digest(s).")
+
+    asyncio.run(_with_db(settings, work()))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="server.py", description="Chaupal forum")
@@ -286,6 +324,10 @@ def main(argv: list[str] | None = None) -> int:
         "--repair", action="store_true", help="queue missing documents, drop extra ones"
     )
     check.set_defaults(func=cmd_check_index)
+
+    sub.add_parser("send-digests", help="email unread-notification digests now").set_defaults(
+        func=cmd_send_digests
+    )
 
     args = parser.parse_args(argv)
     result: int = args.func(args)

@@ -232,6 +232,15 @@ async def change_password(user: User, current: object, new: object) -> None:
     user.password_hash = password_hash
 
 
+async def set_email_digest(user: User, on: bool) -> bool:
+    """Opts in to (or out of) emailed digests of unread notifications."""
+    if user.email_digest == on:
+        return False
+    user.email_digest = on
+    await user.save(update_fields=["email_digest"])
+    return True
+
+
 async def suspend(user: User, until: datetime | None, reason: str) -> None:
     """Sets (or with until=None lifts) a suspension. Moderation decides who and why."""
     user.suspended_until, user.suspension_reason = until, reason[:1000] if until else ""

@@ -815,6 +815,14 @@ async def settings_page(request: Request) -> Response:
                     "/settings",
                     "Password changed. Other sessions and tokens were signed out.",
                 )
+            if what == "digest":
+                on = _s(form, "email_digest") == "on"
+                await accounts.set_email_digest(user, on)
+                return redirect(
+                    request,
+                    "/settings",
+                    "You will get email digests." if on else "No more email digests.",
+                )
             if what == "token":
                 new_token, _ = await accounts.create_token(user, _s(form, "name"))
             elif what == "revoke":

@@ -47,6 +47,10 @@ class Settings:
     posts_per_page: int = 20
     threads_per_page: int = 25
     migrate_on_start: bool = True
+    smtp_url: str | None = None
+    mail_from: str = "Chaupal <chaupal@localhost>"
+    site_url: str = "http://127.0.0.1:8000"
+    digest_every: float = 3600.0
     rate_limits_enabled: bool = True
     # Overrides of moderation/limits.py defaults: CHAUPAL_RATE_<ACTION>_<USER|IP> -> "10/minute".
     rate_limits: dict[str, str] = field(default_factory=dict)
@@ -73,6 +77,10 @@ class Settings:
             secure_cookies=_flag(env, "CHAUPAL_SECURE_COOKIES", False),
             migrate_on_start=_flag(env, "CHAUPAL_MIGRATE_ON_START", True),
             rate_limits_enabled=_flag(env, "CHAUPAL_RATE_LIMITS", True),
+            smtp_url=env.get("CHAUPAL_SMTP_URL") or None,
+            mail_from=env.get("CHAUPAL_MAIL_FROM") or "Chaupal <chaupal@localhost>",
+            site_url=(env.get("CHAUPAL_SITE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            digest_every=float(env.get("CHAUPAL_DIGEST_EVERY") or 3600),
             rate_limits={
                 k: v
                 for k, v in env.items()
