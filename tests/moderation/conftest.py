@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 
 from forum import posts, security
 from forum.models import Community, Post, Thread, User
-from tests.conftest import ORIGIN, bearer
+from tests.conftest import ORIGIN, bearer, using_postgres
 from tests.moderation.helpers import browser_session
 
 
@@ -49,6 +49,11 @@ class World:
 
     def user(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
+
+    def person(self, role: str) -> User:
+        """The user playing a signed-in role."""
+        found: User = getattr(self, role)
+        return found
 
 
 ROLES = ("anonymous", "member", "moderator", "other_moderator", "admin")
@@ -98,7 +103,7 @@ async def build_world(make_user, make_community, make_thread, admin, *, visibili
     )
     world.headers = {"anonymous": {}}
     for role in ROLES[1:]:
-        world.headers[role] = await bearer(world.user(role))
+        world.headers[role] = await bearer(world.person(role))
     for extra in ("author", "flagger"):
         world.headers[extra] = await bearer(getattr(world, extra))
     return world
@@ -136,3 +141,9 @@ def browser(new_client):
         return c, await browser_session(c, user)
 
     return make
+
+
+@pytest.fixture
+def database_url(database_url: str) -> str:
+    """SQLite without waiting for the disk on every commit (durability is not under test)."""
+    return database_url if using_postgres() else f"{database_url}?synchronous=OFF"

@@ -4,13 +4,14 @@ sessions with CSRF, and reading the audit log and review items straight from the
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from forum import accounts, security
+from forum import accounts, communities, security
 from forum.models import AuditEntry, Flag, ReviewItem, User
-from tests.conftest import ORIGIN, SECRET
+from tests.conftest import ORIGIN, SECRET, bearer
 
 # httpx files cookies of the dot-less host "testserver" under "testserver.local".
 COOKIE_DOMAIN = "testserver.local"
@@ -82,8 +83,26 @@ async def open_item_for_post(post_id: int) -> ReviewItem | None:
     return await ReviewItem.get_or_none(post_id=post_id, status="open")
 
 
+async def item_of(post_id: int) -> ReviewItem:
+    """The post's open review item, which must exist."""
+    item = await open_item_for_post(post_id)
+    assert item is not None, f"post {post_id} has no open review item"
+    return item
+
+
 async def items_for_post(post_id: int) -> list[ReviewItem]:
     return await ReviewItem.filter(post_id=post_id).order_by("id")
+
+
+def actor_name(entry: AuditEntry) -> str | None:
+    return entry.actor.username if entry.actor else None
+
+
+async def suspended_until(user: User):
+    """When the user's suspension ends; they must be suspended."""
+    until = (await User.get(id=user.id)).suspended_until
+    assert until is not None, f"@{user.username} is not suspended"
+    return until
 
 
 async def audit_rows() -> list[AuditEntry]:
@@ -116,16 +135,18 @@ def csrf_in(html: str) -> str:
     return match.group(1)
 
 
-async def add_members(make_user, community, admin: User, *names: str) -> list[User]:
-    """Plain members of the community, with API tokens ready in `.headers`."""
-    from forum import communities
-    from tests.conftest import bearer
+@dataclass
+class Member:
+    user: User
+    headers: dict[str, str]
 
+
+async def add_members(make_user, community, admin: User, *names: str) -> list[Member]:
+    """Plain members of the community, with API tokens ready."""
     people = []
     for name in names:
         person = await make_user(username=name)
         await communities.set_member_status(admin, community, name, "member")
         person = await User.get(id=person.id)
-        person.headers = await bearer(person)  # type: ignore[attr-defined]
-        people.append(person)
+        people.append(Member(person, await bearer(person)))
     return people

@@ -91,7 +91,8 @@ async def post_once(client, world, kind: str, n: int, who: str = "author") -> ht
 
 
 @pytest.mark.parametrize(
-    "kinds", [("thread", "thread", "thread"), ("reply", "reply", "reply"), ("thread", "reply", "reply")]
+    "kinds",
+    [("thread", "thread", "thread"), ("reply", "reply", "reply"), ("thread", "reply", "reply")],
 )
 async def test_third_post_within_a_minute_is_429_with_retry_after(client, world, kinds):
     answers = [await post_once(client, world, kind, n) for n, kind in enumerate(kinds)]
@@ -111,7 +112,9 @@ async def test_post_limit_is_per_person(client, world):
 async def test_web_reply_form_past_the_limit_gets_a_429_page(client, world, browser):
     c, csrf = await browser(world.author)
     for n in range(2):
-        r = await h.post_form(c, f"/t/{world.thread.id}/reply", {"body": f"Web reply {n} here."}, csrf)
+        r = await h.post_form(
+            c, f"/t/{world.thread.id}/reply", {"body": f"Web reply {n} here."}, csrf
+        )
         assert r.status_code == 303, r.text
     r = await h.post_form(c, f"/t/{world.thread.id}/reply", {"body": "Web reply 3 here."}, csrf)
     assert_too_many(r)
@@ -159,7 +162,11 @@ async def test_web_login_form_past_the_limit_gets_a_429_page(client, world):
 async def register(client, n: int) -> httpx.Response:
     return await client.post(
         "/api/v1/auth/register",
-        json={"username": f"newcomer{n}", "email": f"newcomer{n}@example.org", "password": PASSWORD},
+        json={
+            "username": f"newcomer{n}",
+            "email": f"newcomer{n}@example.org",
+            "password": PASSWORD,
+        },
     )
 
 

@@ -136,9 +136,7 @@ async def did_merge(world: World, call: Call, r: httpx.Response) -> bool:
 
 
 async def prep_suspend(world: World) -> Call:
-    return Call(
-        "POST", "/api/v1/users/author/suspension", {"days": 3, "reason": "Repeated spam."}
-    )
+    return Call("POST", "/api/v1/users/author/suspension", {"days": 3, "reason": "Repeated spam."})
 
 
 async def did_suspend(world: World, call: Call, r: httpx.Response) -> bool:
@@ -240,9 +238,7 @@ async def check(client: httpx.AsyncClient, world: World, endpoint: str, role: st
 
 
 @pytest.mark.parametrize(("endpoint", "role", "expected"), cases(PUBLIC))
-async def test_public_community_endpoint_answers_each_role(
-    client, world, endpoint, role, expected
-):
+async def test_public_community_endpoint_answers_each_role(client, world, endpoint, role, expected):
     await check(client, world, endpoint, role, expected)
 
 

@@ -91,7 +91,11 @@ async def test_held_thread_is_awaiting_review_for_its_author_and_invisible_to_ot
 ):
     await set_policy(client, world, premoderation="all")
     r = await h.start_thread(
-        client, world.headers["member"], world.community.slug, LONG_BODY, title="Delegation circular"
+        client,
+        world.headers["member"],
+        world.community.slug,
+        LONG_BODY,
+        title="Delegation circular",
     )
     assert r.json()["status"] == "pending"
     thread_id = r.json()["id"]
@@ -149,14 +153,21 @@ async def test_new_members_posts_with_too_many_links_are_held(
     assert r.status_code == 201, r.text
     assert r.json()["status"] == ("pending" if held else "published")
     if held:
-        assert (await h.open_item_for_post(r.json()["id"])).reasons == ["links"]
+        assert (await h.item_of(r.json()["id"])).reasons == ["links"]
 
 
 async def test_member_stops_being_new_after_the_configured_number_of_posts(client, world):
     await set_policy(client, world, premoderation="new_users", new_user_posts=1)
     first = await h.reply(client, world.headers["member"], world.thread.id, LONG_BODY)
     assert first.json()["status"] == "pending"
-    assert (await h.decide(client, world.headers["moderator"], (await h.open_item_for_post(first.json()["id"])).id, "approve")).status_code == 200
+    assert (
+        await h.decide(
+            client,
+            world.headers["moderator"],
+            (await h.item_of(first.json()["id"])).id,
+            "approve",
+        )
+    ).status_code == 200
     second = await h.reply(client, world.headers["member"], world.thread.id, LONG_BODY + " Again?")
     assert second.json()["status"] == "published"
 
@@ -258,7 +269,9 @@ async def test_same_text_again_within_minutes_is_409(client, world, again):
 
 
 async def test_duplicate_detection_also_holds_for_moderators(client, world):
-    assert (await h.reply(client, world.headers["moderator"], world.thread.id, LONG_BODY)).status_code == 201
+    assert (
+        await h.reply(client, world.headers["moderator"], world.thread.id, LONG_BODY)
+    ).status_code == 201
     r = await h.reply(client, world.headers["moderator"], world.thread.id, LONG_BODY)
     assert r.status_code == 409
 
@@ -266,14 +279,14 @@ async def test_duplicate_detection_also_holds_for_moderators(client, world):
 async def test_duplicate_is_detected_when_a_replace_filter_changed_the_text(client, world):
     await set_policy(client, world, word_filters=FILTERS)
     body = "Only an idiot would sign the completion certificate without a site visit."
-    assert (await h.reply(client, world.headers["member"], world.thread.id, body)).status_code == 201
+    assert (
+        await h.reply(client, world.headers["member"], world.thread.id, body)
+    ).status_code == 201
     again = await h.reply(client, world.headers["member"], world.thread.id, body)
     assert again.status_code == 409, again.text
 
 
-@pytest.mark.parametrize(
-    "case", ["short", "other_author", "after_window", "original_deleted"]
-)
+@pytest.mark.parametrize("case", ["short", "other_author", "after_window", "original_deleted"])
 async def test_repeated_text_is_allowed_when_it_is_not_a_recent_duplicate(client, world, case):
     body = "Thank you, this helped." if case == "short" else LONG_BODY
     first = await h.reply(client, world.headers["member"], world.thread.id, body)
@@ -283,7 +296,9 @@ async def test_repeated_text_is_allowed_when_it_is_not_a_recent_duplicate(client
             created_at=datetime.now(UTC) - timedelta(minutes=11)
         )
     if case == "original_deleted":
-        r = await client.delete(f"/api/v1/posts/{first.json()['id']}", headers=world.headers["member"])
+        r = await client.delete(
+            f"/api/v1/posts/{first.json()['id']}", headers=world.headers["member"]
+        )
         assert r.status_code == 200
     who = "flagger" if case == "other_author" else "member"
     r = await h.reply(client, world.headers[who], world.thread.id, body)
@@ -336,7 +351,10 @@ async def test_patch_returns_the_policy_and_null_restores_the_site_default(clien
         ({"word_filters": [{"word": "x", "action": "block"}]}, "word_filters"),
         ({"word_filters": [{"action": "block"}]}, "word_filters"),
         ({"word_filters": ["scam"]}, "word_filters"),
-        ({"word_filters": [{"word": f"w{n}", "action": "hold"} for n in range(101)]}, "word_filters"),
+        (
+            {"word_filters": [{"word": f"w{n}", "action": "hold"} for n in range(101)]},
+            "word_filters",
+        ),
         ({"premoderation": "all", "new_user_posts": -5}, "new_user_posts"),
         ({"visibility": "private"}, "visibility"),
         ({"name": "Renamed"}, "name"),
@@ -352,8 +370,15 @@ async def test_invalid_policy_is_422_and_changes_nothing(client, world, payload,
     assert r.status_code == 422, r.text
     assert field in r.json()["error"]["fields"]
     after = await Community.get(id=world.community.id)
-    for name in ("premoderation", "new_user_link_limit", "new_user_posts", "flag_hide_score",
-                 "word_filters", "visibility", "name"):
+    for name in (
+        "premoderation",
+        "new_user_link_limit",
+        "new_user_posts",
+        "flag_hide_score",
+        "word_filters",
+        "visibility",
+        "name",
+    ):
         assert getattr(after, name) == getattr(before, name), name
     assert not await h.log(client, world.headers["admin"], action="community.policy")
 

@@ -41,8 +41,11 @@ async def held_thread(client, world, title="Tender rules for small works") -> tu
     """A thread by the author held for review: (thread id, its opening post id)."""
     await premoderate(client, world)
     r = await h.start_thread(
-        client, world.headers["author"], world.community.slug,
-        "How do you split a tender below the threshold legally?", title=title,
+        client,
+        world.headers["author"],
+        world.community.slug,
+        "How do you split a tender below the threshold legally?",
+        title=title,
     )
     assert r.status_code == 201 and r.json()["status"] == "pending", r.text
     return r.json()["id"], r.json()["posts"][0]["id"]
@@ -59,12 +62,6 @@ async def flagged_reply(client, world, role="member", reason="spam") -> int:
     r = await h.flag(client, world.headers[role], world.reply.id, reason)
     assert r.status_code == 201, r.text
     return r.json()["item_id"]
-
-
-async def item_of(post_id: int) -> ReviewItem:
-    item = await h.open_item_for_post(post_id)
-    assert item is not None, f"post {post_id} has no open item"
-    return item
 
 
 async def private_with_request(make_community, world, applicant: User) -> tuple[Community, int]:
@@ -99,7 +96,7 @@ async def every_kind(client, world, make_community, make_user) -> dict[str, int]
     applicant = await make_user(username="applicant")
     flagged = await flagged_reply(client, world)
     _, held_post = await held_thread(client, world)
-    queued = (await item_of(held_post)).id
+    queued = (await h.item_of(held_post)).id
     _, join = await private_with_request(make_community, world, applicant)
     r = await client.post(
         "/api/v1/users/author/flags", headers=world.headers["flagger"], json={"reason": "abuse"}
@@ -158,7 +155,7 @@ async def filter_world(client, world, make_community, make_user) -> dict[str, in
     r = await h.flag(client, world.headers["member"], done_post.json()["id"], "spam")
     resolved = r.json()["item_id"]
     assert (await h.decide(client, world.headers["admin"], resolved, "dismiss")).status_code == 200
-    queued = (await item_of(await held_reply(client, world))).id
+    queued = (await h.item_of(await held_reply(client, world))).id
     _, join = await private_with_request(make_community, world, applicant)
     await client.post(
         "/api/v1/users/author/flags", headers=world.headers["flagger"], json={"reason": "spam"}
@@ -214,9 +211,7 @@ async def test_queue_filters(client, world, filter_world, params, expected):
     ],
 )
 async def test_bad_queue_filters_are_refused(client, world, params, status):
-    r = await client.get(
-        "/api/v1/moderation/queue", headers=world.headers["admin"], params=params
-    )
+    r = await client.get("/api/v1/moderation/queue", headers=world.headers["admin"], params=params)
     assert r.status_code == status, r.text
 
 
@@ -229,9 +224,7 @@ async def test_resolved_items_show_their_decision(client, world, filter_world):
 # Priority
 
 
-async def test_queue_is_sorted_by_score_highest_first_then_oldest_first(
-    client, world, make_user
-):
+async def test_queue_is_sorted_by_score_highest_first_then_oldest_first(client, world, make_user):
     people = await h.add_members(make_user, world.community, world.admin, "asha", "bina")
     replies = []
     for n in range(4):
@@ -263,8 +256,10 @@ async def test_approving_a_held_thread_publishes_it_counts_it_indexes_it_and_tel
     before = (await Community.get(id=world.community.id)).thread_count
     thread_id, post_id = await held_thread(client, world, title="Splitting tenders legally")
     assert post_id not in await searchable(app, client, "splitting tenders")
-    assert (await client.get(f"/api/v1/threads/{thread_id}", headers=world.headers["member"])).status_code == 404
-    item = await item_of(post_id)
+    assert (
+        await client.get(f"/api/v1/threads/{thread_id}", headers=world.headers["member"])
+    ).status_code == 404
+    item = await h.item_of(post_id)
 
     r = await h.decide(client, world.headers["moderator"], item.id, "approve")
     assert r.status_code == 200, r.text
@@ -284,7 +279,7 @@ async def test_approving_a_held_reply_counts_it_in_its_thread(app, client, world
     before = await Thread.get(id=world.thread.id)
     post_id = await held_reply(client, world, "Batching approvals on Fridays halves the backlog.")
     assert (await Thread.get(id=world.thread.id)).post_count == before.post_count
-    r = await h.decide(client, world.headers["moderator"], (await item_of(post_id)).id, "approve")
+    r = await h.decide(client, world.headers["moderator"], (await h.item_of(post_id)).id, "approve")
     assert r.status_code == 200
     after = await Thread.get(id=world.thread.id)
     assert after.post_count == before.post_count + 1
@@ -295,7 +290,7 @@ async def test_approving_a_held_reply_counts_it_in_its_thread(app, client, world
 @pytest.mark.parametrize("note", [None, "", "   "])
 async def test_rejecting_needs_a_reason(client, world, note):
     _, post_id = await held_thread(client, world)
-    item = await item_of(post_id)
+    item = await h.item_of(post_id)
     extra = {} if note is None else {"note": note}
     r = await h.decide(client, world.headers["moderator"], item.id, "reject", **extra)
     assert r.status_code == 422
@@ -307,7 +302,7 @@ async def test_rejecting_needs_a_reason(client, world, note):
 
 async def test_rejecting_a_held_post_tells_the_author_the_reason(client, world, browser):
     post_id = await held_reply(client, world, "Buy our e-office plugin at a discount!")
-    item = await item_of(post_id)
+    item = await h.item_of(post_id)
     reason = "Advertising is not allowed in this community."
     r = await h.decide(client, world.headers["moderator"], item.id, "reject", note=reason)
     assert r.status_code == 200 and r.json()["note"] == reason
@@ -368,7 +363,7 @@ async def test_suspending_without_days_uses_a_week(client, world):
     item_id = await flagged_reply(client, world)
     r = await h.decide(client, world.headers["moderator"], item_id, "suspend_author", note="x")
     assert r.status_code == 200
-    until = (await User.get(id=world.author.id)).suspended_until
+    until = await h.suspended_until(world.author)
     assert abs((until - datetime.now(UTC)).total_seconds() - 7 * 86400) < 120
 
 
@@ -429,7 +424,9 @@ async def test_action_that_does_not_fit_the_kind_is_422(client, world, every_kin
 
 async def test_deciding_a_decided_item_again_is_409(client, world):
     item_id = await flagged_reply(client, world)
-    assert (await h.decide(client, world.headers["moderator"], item_id, "dismiss")).status_code == 200
+    assert (
+        await h.decide(client, world.headers["moderator"], item_id, "dismiss")
+    ).status_code == 200
     again = await h.decide(client, world.headers["admin"], item_id, "hide")
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "already_decided"
@@ -472,8 +469,8 @@ async def test_concurrent_decisions_apply_once(client, world, every_kind, kind, 
     item = await ReviewItem.get(id=item_id)
     assert item.status == "resolved" and item.resolution == actions[winner]
     entries = await AuditEntry.filter(action__startswith="queue.").select_related("actor")
-    assert [(e.action, e.actor.username) for e in entries] == [
-        (f"queue.{actions[winner]}", world.user(deciders[winner]).username)
+    assert [(e.action, h.actor_name(e)) for e in entries] == [
+        (f"queue.{actions[winner]}", world.person(deciders[winner]).username)
     ]
     told = 0 if actions[winner] == "dismiss" or kind == "join_request" else 1
     assert await Notification.filter(kind="moderation").count() == told
@@ -510,7 +507,10 @@ async def test_declining_a_join_request_removes_it_and_the_applicant_may_ask_aga
     assert (await client.get("/api/v1/communities/cadre-cell", headers=token)).status_code == 404
     again = await client.post("/api/v1/communities/cadre-cell/join", headers=token)
     assert again.json() == {"status": "pending"}
-    assert await ReviewItem.filter(kind="join_request", user_id=applicant.id, status="open").count() == 1
+    assert (
+        await ReviewItem.filter(kind="join_request", user_id=applicant.id, status="open").count()
+        == 1
+    )
 
 
 async def test_join_request_approved_on_the_members_page_closes_its_item(
@@ -526,3 +526,45 @@ async def test_join_request_approved_on_the_members_page_closes_its_item(
     assert r.status_code == 200, r.text
     assert (await ReviewItem.get(id=item_id)).status == "resolved"
     assert await h.queue(client, world.headers["moderator"], kind="join_request") == []
+
+
+async def test_hiding_an_opening_post_by_flags_hides_the_thread_until_dismissed(client, world):
+    r = await h.flag(client, world.headers["admin"], world.opening.id, "abuse")
+    assert r.status_code == 201
+    assert (await Thread.get(id=world.thread.id)).status == "hidden"
+    assert (await Community.get(id=world.community.id)).thread_count == 0
+    gone = await client.get(f"/api/v1/threads/{world.thread.id}", headers=world.headers["member"])
+    assert gone.status_code == 404
+    d = await h.decide(client, world.headers["moderator"], r.json()["item_id"], "dismiss")
+    assert d.status_code == 200
+    assert (await Thread.get(id=world.thread.id)).status == "published"
+    assert (await Community.get(id=world.community.id)).thread_count == 1
+    back = await client.get(f"/api/v1/threads/{world.thread.id}", headers=world.headers["member"])
+    assert back.status_code == 200 and back.json()["post_count"] == 2
+
+
+async def test_approving_a_held_reply_notifies_the_thread_author_like_any_reply(client, world):
+    await premoderate(client, world)
+    r = await h.reply(client, world.headers["member"], world.thread.id, "Held, then approved.")
+    assert r.json()["status"] == "pending"
+    assert not await Notification.filter(user_id=world.author.id, kind="reply").exists()
+    item = await h.item_of(r.json()["id"])
+    assert (
+        await h.decide(client, world.headers["moderator"], item.id, "approve")
+    ).status_code == 200
+    [note] = await Notification.filter(user_id=world.author.id, kind="reply")
+    assert note.data["post_id"] == r.json()["id"] and note.data["by"] == "plain_member"
+
+
+@pytest.mark.parametrize(("action", "suspended"), [("suspend_author", True), ("dismiss", False)])
+async def test_admin_decides_about_a_flagged_person(client, world, every_kind, action, suspended):
+    r = await h.decide(
+        client, world.headers["admin"], every_kind["user"], action, note="Threats.", days=4
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["target"]["username"] == "author"
+    author = await User.get(id=world.author.id)
+    assert (author.suspended_until is not None) is suspended
+    assert [e.target for e in await AuditEntry.filter(action__startswith="queue.")] == [
+        "user:author"
+    ]

@@ -60,7 +60,7 @@ async def nothing_done(world, what: str) -> bool:
 async def test_suspended_person_is_refused_with_the_date_and_reason(client, world, what):
     r = await suspend(client, world)
     assert r.status_code == 200, r.text
-    until = (await User.get(id=world.author.id)).suspended_until
+    until = await h.suspended_until(world.author)
     answer = await attempt(client, world, what)
     assert answer.status_code == 403, f"{what}: {answer.status_code} {answer.text}"
     error = answer.json()["error"]
@@ -98,7 +98,7 @@ async def test_web_pages_show_the_suspended_person_a_banner_and_refuse_their_rep
     client, world, browser
 ):
     await suspend(client, world)
-    until = (await User.get(id=world.author.id)).suspended_until
+    until = await h.suspended_until(world.author)
     c, csrf = await browser(world.author)
     home = await c.get("/")
     assert home.status_code == 200
