@@ -240,21 +240,35 @@ async def reply(request: Request) -> Response:
 
 
 async def thread_moderation(request: Request) -> Response:
-    """PATCH /api/v1/threads/{id} {"pinned"?: bool, "locked"?: bool} (community moderators)."""
+    """PATCH /api/v1/threads/{id} with any of "pinned", "locked", "featured" (moderators),
+    "tags" and "accepted_post_id" (the asker or a moderator), and an optional "note"."""
     actor = await api_actor(request)
     thread = await threads.get(actor, path_int(request, "id"))
     data = await read_json(request)
-    for field in ("pinned", "locked"):
+    for field in ("pinned", "locked", "featured"):
         if field in data and not isinstance(data[field], bool):
             raise Invalid(
                 f"'{field}' must be true or false.", fields={field: "must be true or false"}
+            )
+    accepted: int | None = None
+    if data.get("accepted_post_id") is not None:
+        accepted = validation.object_id(data["accepted_post_id"])
+        if accepted is None:
+            raise Invalid(
+                "accepted_post_id must be a post id.", fields={"accepted_post_id": "must be an id"}
             )
     note = str(data.get("note") or "")[:500]
     if "pinned" in data:
         await actions.pin_thread(actor, thread, data["pinned"], note)
     if "locked" in data:
         await actions.lock_thread(actor, thread, data["locked"], note)
-    if not {"pinned", "locked"} & set(data):
+    if "featured" in data:
+        await actions.feature_thread(actor, thread, data["featured"], note)
+    if "tags" in data:
+        await actions.retag_thread(actor, thread, data["tags"], note)
+    if "accepted_post_id" in data:
+        await actions.accept_answer(actor, thread, accepted, note)
+    if not {"pinned", "locked", "featured", "tags", "accepted_post_id"} & set(data):
         permissions.require_signed_in(actor)
         await permissions.require_moderate(actor, thread.community)
     return json_response(serialize.thread(thread))

@@ -147,7 +147,7 @@ async def _recount(community: Community) -> None:
 
 async def join(actor: User | None, community: Community) -> str:
     """Joins a public community at once; asks to join a private one. Returns the status."""
-    user = permissions.require_signed_in(actor, "join communities")
+    user = permissions.require_active(actor, "join communities")
     current = await permissions.status_in(user, community)
     if current is not None:
         return current

@@ -45,7 +45,8 @@ async def reply(
     user = await permissions.require_reply(actor, thread, community)
     parent = await _parent(user, thread, reply_to)
     moderator = await permissions.can_moderate(user, community)
-    screening = await policies.screen(user, community, body_of(body), moderator=moderator)
+    submitted = body_of(body)
+    screening = await policies.screen(user, community, submitted, moderator=moderator)
     text, status = screening.body, screening.status
     html = await render(text)
     when = now()
@@ -68,7 +69,7 @@ async def reply(
             body_html=html,
             status=status,
             reply_to=parent,
-            body_hash=policies.body_hash(text),
+            body_hash=policies.body_hash(submitted),
             moderation_note=screening.note() if status == "pending" else "",
         )
         if status == "pending":
@@ -93,6 +94,14 @@ async def reply(
     post.author = user
     post.thread = thread
     return post
+
+
+async def announce_reply(post: Post) -> None:
+    """Notifications for a reply published after review, as if it had just been posted."""
+    thread = post.thread
+    author = await User.get(id=post.author_id)  # type: ignore[attr-defined]
+    parent = await Post.get_or_none(id=post.reply_to_id) if post.reply_to_id else None  # type: ignore[attr-defined]
+    await _notify_reply(post, parent, thread, author)
 
 
 MENTION = re.compile(r"(?<![\w@])@([a-z0-9_]{3,30})\b")

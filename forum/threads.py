@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from forum import communities, live, markup, permissions, validation
 from forum.errors import BadRequest, Invalid, NotFound, PermissionDenied
-from forum.models import Community, Post, SearchOutbox, Thread, ThreadTag, User
+from forum.models import Community, Post, ReviewItem, SearchOutbox, Thread, ThreadTag, User
 from moderation import items, policies
 
 TITLE_MIN, TITLE_MAX = 5, 150
@@ -83,7 +83,7 @@ async def start(
             body=body_text,
             body_html=html,
             status=status,
-            body_hash=policies.body_hash(body_text),
+            body_hash=policies.body_hash(str(values["body"])),
             moderation_note=screening.note() if status == "pending" else "",
         )
         if status == "pending":
@@ -323,6 +323,7 @@ async def move(actor: User | None, thread: Thread, target: Community) -> bool:
         return False
     async with in_transaction():
         await Thread.filter(id=thread.id).update(community_id=target.id, version=F("version") + 1)
+        await _items_follow(thread.id, target.id)
         if thread.status == "published":
             await communities.bump_thread_count(source.id, -1)
             await communities.bump_thread_count(target.id, 1)
@@ -362,6 +363,7 @@ async def merge(actor: User | None, source: Thread, target: Thread) -> int:
             last_activity_at=max(newest, target.last_activity_at),
             version=F("version") + 1,
         )
+        await _items_follow(target.id, target.community.id)
         await Thread.filter(id=source.id).update(
             status="merged", merged_into_id=target.id, post_count=0, version=F("version") + 1
         )
@@ -375,6 +377,15 @@ async def merge(actor: User | None, source: Thread, target: Thread) -> int:
         )
     source.status, source.merged_into_id = "merged", target.id
     return len(moving)
+
+
+async def _items_follow(thread_id: int, community_id: int) -> None:
+    """Open review items about a thread's posts go wherever the thread goes."""
+    post_ids = await Post.filter(thread_id=thread_id).values_list("id", flat=True)
+    if post_ids:
+        await ReviewItem.filter(post_id__in=list(post_ids), status="open").update(
+            community_id=community_id
+        )
 
 
 async def featured_in(actor: User | None, community: Community, limit: int = 10) -> list[Thread]:

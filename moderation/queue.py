@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -68,18 +69,26 @@ async def flag_post(actor: User | None, post: Post, reason: object, note: object
     if await Flag.filter(flagger_id=user.id, post_id=post.id).exists():
         raise Conflict("You already flagged this post.", code="already_flagged")
     weight = await standing(user, community)
-    async with in_transaction():
-        item = await items.open_item(
-            "flagged_post", community=community, post=post, reasons=[why], score=weight
-        )
-        flag = await Flag.create(
-            item=item, flagger=user, post_id=post.id, reason=why, note=text, weight=weight
-        )
-        threshold = policies.effective(community).flag_hide_score
-        if item.score >= threshold and post.status == "published":
-            await posts.change_status(
-                post, "hidden", "Hidden after reports from members until a moderator reviews it."
+    try:
+        async with in_transaction():
+            # Lock the post so simultaneous flags share one review item (PostgreSQL; SQLite
+            # serialises writers anyway).
+            await Post.select_for_update().filter(id=post.id).first()
+            item = await items.open_item(
+                "flagged_post", community=community, post=post, reasons=[why], score=weight
             )
+            flag = await Flag.create(
+                item=item, flagger=user, post_id=post.id, reason=why, note=text, weight=weight
+            )
+            threshold = policies.effective(community).flag_hide_score
+            if item.score >= threshold and post.status == "published":
+                await posts.change_status(
+                    post,
+                    "hidden",
+                    "Hidden after reports from members until a moderator reviews it.",
+                )
+    except IntegrityError:  # the same person's second, simultaneous submission
+        raise Conflict("You already flagged this post.", code="already_flagged") from None
     return flag
 
 
@@ -92,13 +101,22 @@ async def flag_user(actor: User | None, target: User, reason: object, note: obje
     if await Flag.filter(flagger_id=user.id, target_user_id=target.id).exists():
         raise Conflict("You already flagged this person.", code="already_flagged")
     weight = await standing(user, None)
-    async with in_transaction():
-        item = await items.open_item(
-            "user", community=None, user=target, reasons=[why], score=weight
-        )
-        return await Flag.create(
-            item=item, flagger=user, target_user_id=target.id, reason=why, note=text, weight=weight
-        )
+    try:
+        async with in_transaction():
+            await User.select_for_update().filter(id=target.id).first()
+            item = await items.open_item(
+                "user", community=None, user=target, reasons=[why], score=weight
+            )
+            return await Flag.create(
+                item=item,
+                flagger=user,
+                target_user_id=target.id,
+                reason=why,
+                note=text,
+                weight=weight,
+            )
+    except IntegrityError:
+        raise Conflict("You already flagged this person.", code="already_flagged") from None
 
 
 # Listing
@@ -239,7 +257,7 @@ async def _apply(actor: User, item: ReviewItem, verb: str, note: str, days: int)
         await _decide_join(actor, item.community, item.user, verb)
     elif item.kind == "user" and verb == "suspend_author":
         assert item.user is not None
-        await suspend(actor, item.user, days, note)
+        await suspend(actor, item.user, days, note, record=False)
 
 
 async def _decide_post(
@@ -249,8 +267,11 @@ async def _decide_post(
     thread = post.thread
     message = None
     if verb in ("approve", "dismiss"):
-        if post.status in ("pending", "hidden"):
+        was = post.status
+        if was in ("pending", "hidden"):
             await posts.change_status(post, "published")
+            if was == "pending" and post.number > 1:
+                await posts.announce_reply(post)
             message = (
                 "Your post was approved and is now visible." if item.kind == "queued_post" else None
             )
@@ -266,7 +287,7 @@ async def _decide_post(
             post, "hidden", f"Removed by a moderator: {note or 'account suspended'}"
         )
         author = await User.get(id=author_id)
-        await suspend(actor, author, days, note)
+        await suspend(actor, author, days, note, record=False)
     if message:
         await notifications.notify(
             author_id,
@@ -293,7 +314,9 @@ async def _decide_join(actor: User, community: Community, applicant: User, verb:
         await row.delete()
 
 
-async def suspend(actor: User, target: User, days: int, reason: str) -> None:
+async def suspend(
+    actor: User, target: User, days: int, reason: str, *, record: bool = True
+) -> None:
     """Suspends someone (moderators may suspend members of their communities; admins anyone)."""
     if target.is_admin:
         raise PermissionDenied("Administrators cannot be suspended.")
@@ -301,9 +324,10 @@ async def suspend(actor: User, target: User, days: int, reason: str) -> None:
         raise PermissionDenied("You cannot suspend yourself.")
     until = datetime.now(UTC) + timedelta(days=days)
     await accounts.suspend(target, until, reason)
-    await audit.record(
-        actor, "user.suspend", f"user:{target.username}", note=f"{days} days. {reason}".strip()
-    )
+    if record:  # a queue decision writes its own entry
+        await audit.record(
+            actor, "user.suspend", f"user:{target.username}", note=f"{days} days. {reason}".strip()
+        )
     await notifications.notify(
         target.id,
         "moderation",
