@@ -527,6 +527,8 @@ async def thread_page(request: Request) -> Response:
             if cached is not None:
                 return HTMLResponse(cached)
     thread = await reads.thread(user, thread_id)
+    if thread.status == "merged" and thread.merged_into_id:
+        return RedirectResponse(f"/t/{thread.merged_into_id}", status_code=301)
     per_page = settings_of(request).posts_per_page
     pages = reads.page_count(thread, per_page)
     page_no = query_int(request, "page", 1, high=max(pages, 1))

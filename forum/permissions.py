@@ -75,7 +75,7 @@ async def can_see_thread_in(
 ) -> bool:
     if not await can_read_in(actor, community_id, visibility):
         return False
-    if status == "published":
+    if status in ("published", "merged"):  # a merged thread's address leads to where it went
         return True
     if status == "deleted":
         return await can_moderate_in(actor, community_id)
