@@ -25,6 +25,7 @@ from forum import (
     posts,
     reads,
     security,
+    social,
     threads,
     validation,
 )
@@ -591,6 +592,10 @@ async def _thread_context(
         "draft": draft,
         "reply_target": reply_target,
         "errors": errors or {},
+        "reactions": await social.counts([p.id for p in page.posts], user),
+        "reaction_kinds": social.REACTIONS,
+        "bookmarked": await social.is_bookmarked(user, thread),  # type: ignore[arg-type]
+        "watch_level": await social.level_of(user, thread=thread),  # type: ignore[arg-type]
     }
 
 

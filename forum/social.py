@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from forum import live, permissions, validation
@@ -51,6 +52,9 @@ async def react(actor: User | None, post: Post, kind: object, on: bool = True) -
                 pass  # already there
         else:
             await Reaction.filter(post_id=post.id, user_id=user.id, kind=what).delete()
+        await Thread.filter(id=thread.id).update(
+            version=F("version") + 1
+        )  # cached pages show counts
         state = (await counts([post.id], user))[post.id]
         await live.emit(
             f"thread:{thread.id}",

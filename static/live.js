@@ -53,6 +53,7 @@
       case "post.created": return postCreated(message.data);
       case "post.edited": return postEdited(message.data);
       case "post.deleted": return postDeleted(message.data);
+      case "post.reacted": return postReacted(message.data);
       case "thread.updated": return threadUpdated(message.data);
       case "notification": return notified();
       case "subscribed":
@@ -185,6 +186,15 @@
       content.textContent = "";
       content.appendChild(el("p", "", data.status === "deleted" ? "This post was removed." : "This post is awaiting review."));
     }
+  }
+
+  function postReacted(data) {
+    var li = document.getElementById("post-" + data.number);
+    if (!li || !data.counts) { return; }
+    Object.keys(data.counts).forEach(function (kind) {
+      var node = li.querySelector('.reaction-count[data-kind="' + kind + '"]');
+      if (node) { node.textContent = String(data.counts[kind]); }
+    });
   }
 
   function threadUpdated(data) {
