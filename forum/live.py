@@ -50,6 +50,11 @@ class Connection:
     topics: set[str] = field(default_factory=set)
     queue: asyncio.Queue[str | None] = field(init=False)
     overflowed: bool = False
+    # Topics being resumed: live events wait here until the backlog has been sent.
+    catching_up: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    # The newest event id sent per topic, so an event replayed from the backlog is not sent
+    # again when the dispatcher (which may lag behind commits) reaches it.
+    sent: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.queue_size)
@@ -173,7 +178,12 @@ class Hub:
             return
         message = event_json(row)
         for conn in list(subscribers):
-            conn.offer(message)
+            held = conn.catching_up.get(row.topic)
+            if held is not None:
+                held.append((row.id, message))
+            elif row.id > conn.sent.get(row.topic, 0):
+                conn.sent[row.topic] = row.id
+                conn.offer(message)
 
     async def _prune_loop(self) -> None:
         while True:
@@ -204,6 +214,7 @@ class Hub:
 
     def unsubscribe(self, conn: Connection, topic: str) -> None:
         conn.topics.discard(topic)
+        conn.sent.pop(topic, None)
         subscribers = self.topics.get(topic)
         if subscribers is not None:
             subscribers.discard(conn)

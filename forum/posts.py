@@ -175,7 +175,8 @@ async def edit(actor: User | None, post: Post, *, body: object) -> bool:
         post.body, post.body_html, post.edited_at = text, html, now()
         await post.save(update_fields=["body", "body_html", "edited_at"])
         await touch(thread.id)
-        await live.emit(f"thread:{thread.id}", "post.edited", **serialize.post(post))
+        if post.status == "published":  # a held post's words stay with its author and moderators
+            await live.emit(f"thread:{thread.id}", "post.edited", **serialize.post(post))
         await SearchOutbox.create(kind="post", object_id=post.id)
     return True
 

@@ -118,7 +118,8 @@ async def _receive_loop(websocket: WebSocket, hub: Hub, conn: Connection) -> Non
     while True:
         raw = await websocket.receive_text()
         if len(raw) > MAX_MESSAGE:
-            await _send(conn, {"type": "error", "code": "too_large"})
+            # Sent directly, not queued: the close below must not overtake it.
+            await websocket.send_text(json.dumps({"type": "error", "code": "too_large"}))
             await websocket.close(code=1009)
             return
         try:
@@ -157,6 +158,9 @@ async def _subscribe(hub: Hub, conn: Connection, wanted: object, since: object) 
     if topic not in conn.topics and len(conn.topics) >= MAX_TOPICS:
         await _send(conn, {"type": "error", "code": "too_many_topics", "topic": topic})
         return
+    resume = _since(since)
+    if resume is not None:
+        conn.catching_up[topic] = []
     hub.subscribe(conn, topic)
     await _send(
         conn,
@@ -167,13 +171,27 @@ async def _subscribe(hub: Hub, conn: Connection, wanted: object, since: object) 
             "last_id": hub.last_id,
         },
     )
-    resume = validation.object_id(since) if since not in (None, 0, "0") else None
-    if since in (0, "0"):
-        resume = 0
-    if resume is not None:
-        for row in await hub.backlog(topic, resume):
-            if row.id <= hub.last_id:  # newer ones come through the dispatcher
-                conn.offer(event_json(row))
+    if resume is None:
+        return
+    try:
+        rows = await hub.backlog(topic, resume)
+    finally:
+        held = conn.catching_up.pop(topic, [])
+    sent = resume
+    for row in rows:
+        conn.offer(event_json(row))
+        sent = row.id
+    for event_id, message in held:  # arrived while the backlog was read; each event once
+        if event_id > sent:
+            conn.offer(message)
+            sent = event_id
+    conn.sent[topic] = max(sent, conn.sent.get(topic, 0))
+
+
+def _since(value: object) -> int | None:
+    if value in (0, "0"):
+        return 0
+    return validation.object_id(value) if value is not None else None
 
 
 routes = [WebSocketRoute("/ws", live_socket)]
