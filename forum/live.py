@@ -85,9 +85,9 @@ class Hub:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._redis: Any = None
-        self.recheck: Recheck | None = (
-            None  # set by the websocket layer: may this conn keep a topic?
-        )
+        # Set by the websocket layer: may this connection keep this topic?
+        self.recheck: Recheck | None = None
+        self._presence_changed: set[str] = set()
 
     async def start(self) -> None:
         top = (await LiveEvent.annotate(top=Max("id")).values_list("top", flat=True))[0]
@@ -145,6 +145,7 @@ class Hub:
             self._wake.clear()
             try:
                 await self.dispatch()
+                self.flush_presence()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -223,13 +224,20 @@ class Hub:
             self._presence(topic)
 
     def _presence(self, topic: str) -> None:
-        """How many are reading a thread now (in this worker), for its readers."""
-        if not topic.startswith("thread:"):
-            return
-        subscribers = self.topics.get(topic, set())
-        message = json.dumps({"type": "presence", "topic": topic, "readers": len(subscribers)})
-        for conn in list(subscribers):
-            conn.offer(message)
+        """Marks a thread's reader count changed; flush_presence tells its readers, at most
+        once per dispatcher round, so a crowd arriving costs one message each, not N each."""
+        if topic.startswith("thread:"):
+            self._presence_changed.add(topic)
+
+    def flush_presence(self) -> None:
+        changed, self._presence_changed = self._presence_changed, set()
+        for topic in changed:
+            subscribers = self.topics.get(topic)
+            if not subscribers:
+                continue
+            message = json.dumps({"type": "presence", "topic": topic, "readers": len(subscribers)})
+            for conn in list(subscribers):
+                conn.offer(message)
 
     def readers(self, topic: str) -> int:
         return len(self.topics.get(topic, ()))
