@@ -45,12 +45,13 @@ async def react(actor: User | None, post: Post, kind: object, on: bool = True) -
         raise PermissionDenied("You cannot react to your own post.", code="own_post")
     what = validation.choice(kind, "kind", REACTIONS)
     async with in_transaction():
-        if on:
+        if on and not await Reaction.filter(post_id=post.id, user_id=user.id, kind=what).exists():
             try:
-                await Reaction.create(post=post, user=user, kind=what)
+                async with in_transaction():  # a savepoint: a racing duplicate must not abort ours
+                    await Reaction.create(post=post, user=user, kind=what)
             except IntegrityError:
-                pass  # already there
-        else:
+                pass  # the same reaction arrived twice at once
+        elif not on:
             await Reaction.filter(post_id=post.id, user_id=user.id, kind=what).delete()
         await Thread.filter(id=thread.id).update(
             version=F("version") + 1
@@ -69,10 +70,12 @@ async def react(actor: User | None, post: Post, kind: object, on: bool = True) -
 async def bookmark(actor: User | None, thread: Thread, on: bool = True) -> bool:
     user = permissions.require_signed_in(actor, "bookmark threads")
     if on:
+        if await Bookmark.filter(user_id=user.id, thread_id=thread.id).exists():
+            return False
         try:
             await Bookmark.create(user=user, thread=thread)
         except IntegrityError:
-            return False
+            return False  # bookmarked twice at once
         return True
     return await Bookmark.filter(user_id=user.id, thread_id=thread.id).delete() > 0
 
