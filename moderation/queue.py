@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from forum import accounts, communities, notifications, permissions, posts, validation
@@ -164,9 +164,7 @@ async def list_items(
     query = query.filter(status="open") if status == "open" else query.exclude(status="open")
     if wanted.reason:
         reason = validation.choice(wanted.reason, "reason", REASONS)
-        query = query.filter(
-            id__in=[i for i in await Flag.filter(reason=reason).values_list("item_id", flat=True)]
-        )
+        query = query.filter(id__in=Subquery(Flag.filter(reason=reason).values("item_id")))
     if wanted.older_than_hours:
         query = query.filter(
             created_at__lte=datetime.now(UTC) - timedelta(hours=wanted.older_than_hours)
@@ -333,17 +331,3 @@ async def suspend(
         "moderation",
         message=f"Your account is suspended until {until:%d %b %Y}. {reason}".strip(),
     )
-
-
-async def open_counts(actor: User) -> int:
-    ids = await moderated_ids(actor)
-    query = ReviewItem.filter(status="open")
-    if ids is not None:
-        if not ids:
-            return 0
-        query = query.filter(community_id__in=ids)
-    return await query.count()
-
-
-def visible_to(ids: list[int] | None) -> Q:
-    return Q() if ids is None else Q(community_id__in=ids)
