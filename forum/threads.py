@@ -234,40 +234,31 @@ async def started_by(actor: User | None, author: User, limit: int = 10) -> list[
     )
 
 
-async def set_pinned(actor: User | None, thread: Thread, pinned: bool) -> bool:
-    """Pins or unpins; returns whether anything changed."""
+async def _set_flag(actor: User | None, thread: Thread, name: str, value: bool) -> bool:
+    """Sets one of the moderator switches (pinned, locked, featured); returns whether it changed."""
     await permissions.require_moderate(actor, thread.community)
-    if thread.pinned == pinned:
+    if getattr(thread, name) == value:
         return False
     async with in_transaction():
-        await Thread.filter(id=thread.id).update(pinned=pinned, version=F("version") + 1)
-        thread.pinned = pinned
-        await announce(thread, pinned=pinned)
+        await Thread.filter(id=thread.id).update(**{name: value}, version=F("version") + 1)
+        setattr(thread, name, value)
+        await announce(thread, **{name: value})
     return True
+
+
+async def set_pinned(actor: User | None, thread: Thread, pinned: bool) -> bool:
+    """Pins to the top of the community, or unpins."""
+    return await _set_flag(actor, thread, "pinned", pinned)
 
 
 async def set_locked(actor: User | None, thread: Thread, locked: bool) -> bool:
-    """Locks (no more replies but from moderators) or unlocks; returns whether anything changed."""
-    await permissions.require_moderate(actor, thread.community)
-    if thread.locked == locked:
-        return False
-    async with in_transaction():
-        await Thread.filter(id=thread.id).update(locked=locked, version=F("version") + 1)
-        thread.locked = locked
-        await announce(thread, locked=locked)
-    return True
+    """Locks (no more replies but from moderators) or unlocks."""
+    return await _set_flag(actor, thread, "locked", locked)
 
 
 async def set_featured(actor: User | None, thread: Thread, featured: bool) -> bool:
     """Adds the thread to (or takes it out of) its community's "best of" collection."""
-    await permissions.require_moderate(actor, thread.community)
-    if thread.featured == featured:
-        return False
-    async with in_transaction():
-        await Thread.filter(id=thread.id).update(featured=featured, version=F("version") + 1)
-        thread.featured = featured
-        await announce(thread, featured=featured)
-    return True
+    return await _set_flag(actor, thread, "featured", featured)
 
 
 async def set_tags(actor: User | None, thread: Thread, tags: object) -> bool:
