@@ -3,6 +3,8 @@ in one transaction."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise.transactions import in_transaction
 
 from forum import accounts, communities, notifications, permissions, threads, validation
@@ -46,43 +48,38 @@ async def set_member_status(
     return new
 
 
-async def pin_thread(
-    actor: User | None, thread: Thread, pinned: bool = True, note: str = ""
+async def _switch(
+    actor: User | None, thread: Thread, change: Any, on: bool, verbs: tuple[str, str], note: str
 ) -> bool:
+    """A moderator switch (pin, lock, feature) and its audit entry, in one transaction."""
     async with in_transaction():
-        changed = await threads.set_pinned(actor, thread, pinned)
+        changed: bool = await change(actor, thread, on)
         if changed:
-            name = "thread.pin" if pinned else "thread.unpin"
+            name = f"thread.{verbs[0] if on else verbs[1]}"
             await audit.record(
                 actor, name, f"thread:{thread.id}", community=thread.community, note=note
             )
     return changed
+
+
+async def pin_thread(
+    actor: User | None, thread: Thread, pinned: bool = True, note: str = ""
+) -> bool:
+    return await _switch(actor, thread, threads.set_pinned, pinned, ("pin", "unpin"), note)
 
 
 async def lock_thread(
     actor: User | None, thread: Thread, locked: bool = True, note: str = ""
 ) -> bool:
-    async with in_transaction():
-        changed = await threads.set_locked(actor, thread, locked)
-        if changed:
-            name = "thread.lock" if locked else "thread.unlock"
-            await audit.record(
-                actor, name, f"thread:{thread.id}", community=thread.community, note=note
-            )
-    return changed
+    return await _switch(actor, thread, threads.set_locked, locked, ("lock", "unlock"), note)
 
 
 async def feature_thread(
     actor: User | None, thread: Thread, featured: bool = True, note: str = ""
 ) -> bool:
-    async with in_transaction():
-        changed = await threads.set_featured(actor, thread, featured)
-        if changed:
-            name = "thread.feature" if featured else "thread.unfeature"
-            await audit.record(
-                actor, name, f"thread:{thread.id}", community=thread.community, note=note
-            )
-    return changed
+    return await _switch(
+        actor, thread, threads.set_featured, featured, ("feature", "unfeature"), note
+    )
 
 
 async def retag_thread(actor: User | None, thread: Thread, tags: object, note: str = "") -> bool:
