@@ -33,6 +33,7 @@ from forum.settings import Settings
 from moderation import api as moderation_api
 from moderation import pages as moderation_pages
 from moderation.limits import make_limiter
+from search import maintenance
 from search.whoosh_index import WhooshIndex
 from search.writer import OutboxWriter
 
@@ -43,7 +44,7 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.open_database(settings.database_url, migrate=settings.migrate_on_start)
-        index = WhooshIndex(settings.index_dir)
+        index = await maintenance.open_index(settings.index_dir)
         writer = OutboxWriter(index)
         app.state.search = index
         app.state.search_writer = writer
@@ -223,14 +224,12 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    from search import maintenance
-
     settings = _settings()
 
     async def work() -> None:
         index = WhooshIndex(settings.index_dir)
         try:
-            count, seconds = await maintenance.reindex(index)
+            count, seconds = await maintenance.reindex(index, procs=args.procs)
         finally:
             index.close()
         print(
@@ -242,8 +241,6 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 
 def cmd_check_index(args: argparse.Namespace) -> int:
-    from search import maintenance
-
     settings = _settings()
     drift = maintenance.Drift()
 
@@ -316,9 +313,16 @@ def main(argv: list[str] | None = None) -> int:
         func=cmd_seed_demo
     )
 
-    sub.add_parser("reindex", help="rebuild the search index from the database").set_defaults(
-        func=cmd_reindex
+    reindex = sub.add_parser("reindex", help="rebuild the search index from the database")
+    reindex.add_argument(
+        "--procs",
+        type=int,
+        default=min(os.cpu_count() or 1, 4),
+        choices=range(1, 17),
+        metavar="N",
+        help="indexing processes (default: the CPUs, at most 4)",
     )
+    reindex.set_defaults(func=cmd_reindex)
     check = sub.add_parser("check-index", help="compare the search index with the database")
     check.add_argument(
         "--repair", action="store_true", help="queue missing documents, drop extra ones"

@@ -13,8 +13,8 @@ Steps (one function each, below):
     lists (fixed seed): ~75% English, ~20% Hindi, ~5% mixed; 30-200 words a post, 5-12 words a
     title, ~1 thread per 50 posts across 20 communities, tags from a small vocabulary, 500 authors;
  2. turn it into documents of the shape search/documents.py builds (no database involved);
- 3. bulk-index them with WhooshIndex.bulk_writer() + commit(mergetype=CLEAR, optimize=True);
-    below the target rate, also with a 2-process Whoosh writer (procs=2, multisegment=True);
+ 3. bulk-index them with WhooshIndex.rebuild(procs=N), as `reindex --procs N` does, for each N
+    of --procs (default 1 and 2);
  4. time one-word, two-word and phrase queries through WhooshIndex.search, as a reader of 15 of
     the 20 communities, at 1 and 8 concurrent threads;
  5. time single-post WhooshIndex.apply() calls (what the outbox writer does per new reply), and
@@ -64,12 +64,10 @@ except ImportError:  # pragma: no cover - depends on the environment
     )
     raise SystemExit(2) from None
 
-from whoosh.writing import CLEAR  # noqa: E402
-
 from search import query as qp  # noqa: E402
 from search.analysis import WORD  # noqa: E402
 from search.port import Filters  # noqa: E402
-from search.whoosh_index import WhooshIndex  # noqa: E402
+from search.whoosh_index import WhooshIndex, day_number  # noqa: E402
 
 SEED = 20_240_601
 COMMUNITIES = 20
@@ -109,7 +107,7 @@ class Options:
     queries: int  # per query kind and engine
     concurrency: tuple[int, ...]
     seed: int
-    multiprocess: str  # "auto", "always", "never"
+    procs: tuple[int, ...]  # indexing processes for each bulk build; queries use the last
     fts5: bool
     fts5_tokenize: str
     profile: bool
@@ -134,10 +132,10 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     )
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument(
-        "--multiprocess",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="also time Whoosh's procs=2 writer: when below target (auto), always, never",
+        "--procs",
+        default="1,2",
+        help="bulk-index once per value with that many processes (reindex --procs N); "
+        "queries run on the last index built",
     )
     parser.add_argument("--no-fts5", action="store_true", help="skip the SQLite FTS5 reference")
     parser.add_argument(
@@ -163,7 +161,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         queries=queries,
         concurrency=concurrency or (1,),
         seed=args.seed,
-        multiprocess=args.multiprocess,
+        procs=tuple(int(p) for p in args.procs.split(",")),
         fts5=not args.no_fts5,
         fts5_tokenize=args.fts5_tokenize,
         profile=args.profile,
@@ -338,7 +336,6 @@ def document(corpus: Corpus, post: Post) -> dict[str, Any]:
         "community": f"community-{thread.community_id}",
         "thread_title": thread.title,
         "tags": tags,
-        "last_activity": thread.last_activity,
     }
     stamp = post.created.isoformat() + "+00:00"
     if post.number == 1:
@@ -349,9 +346,9 @@ def document(corpus: Corpus, post: Post) -> dict[str, Any]:
             "post_id": post.post_id,
             "title": thread.title,
             "body": post.body,
-            "words": f"{thread.title}\n{post.body}",
             "author": post.author,
             "created": post.created,
+            "day": day_number(post.created),
             "stamp": f"{thread.title}|{tags}|{thread.community_id}|{stamp}",
         }
     return {
@@ -360,9 +357,9 @@ def document(corpus: Corpus, post: Post) -> dict[str, Any]:
         "kind": "post",
         "post_id": post.post_id,
         "body": post.body,
-        "words": post.body,
         "author": post.author,
         "created": post.created,
+        "day": day_number(post.created),
         "stamp": f"{thread.community_id}|{stamp}",
     }
 
@@ -526,31 +523,18 @@ def log(message: str) -> None:
 # 3. Bulk indexing
 
 
-def bulk_index(path: Path, docs: list[dict[str, Any]]) -> tuple[WhooshIndex, float]:
+def bulk_index(path: Path, docs: list[dict[str, Any]], procs: int) -> tuple[WhooshIndex, float]:
+    """What `python server.py reindex --procs N` does with the documents: WhooshIndex.rebuild()."""
     index = WhooshIndex(path)
     t0 = time.perf_counter()
-    writer = index.bulk_writer()
+    rebuild = index.rebuild(procs=procs)
     try:
-        for doc in docs:
-            writer.add_document(**doc)
+        rebuild.add(docs)
     except BaseException:
-        writer.cancel()
+        rebuild.cancel()
         raise
-    writer.commit(mergetype=CLEAR, optimize=True)
+    rebuild.commit()
     return index, time.perf_counter() - t0
-
-
-def bulk_index_multiprocess(path: Path, docs: list[dict[str, Any]], procs: int) -> float:
-    index = WhooshIndex(path)
-    try:
-        t0 = time.perf_counter()
-        writer = index._ix.writer(procs=procs, limitmb=256, multisegment=True)
-        for doc in docs:
-            writer.add_document(**doc)
-        writer.commit()
-        return time.perf_counter() - t0
-    finally:
-        index.close()
 
 
 # 4. Queries through WhooshIndex.search
@@ -797,17 +781,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         filters = reader_filters(options.seed)
 
         # 3. Bulk indexing
-        log("bulk indexing with WhooshIndex.bulk_writer()")
-        index, bulk_s = bulk_index(tmp / "whoosh", docs)
-        bulk_rate = len(docs) / bulk_s
-        index_bytes = dir_size(tmp / "whoosh")
-        mp_rate: float | None = None
-        if options.multiprocess == "always" or (
-            options.multiprocess == "auto" and bulk_rate < TARGET_INDEX_RATE
-        ):
-            log("bulk indexing with writer(procs=2, limitmb=256, multisegment=True)")
-            mp_rate = len(docs) / bulk_index_multiprocess(tmp / "whoosh-mp", docs, 2)
-            shutil.rmtree(tmp / "whoosh-mp", ignore_errors=True)
+        bulk_s: dict[int, float] = {}
+        for n, procs in enumerate(options.procs):
+            log(f"bulk indexing with WhooshIndex.rebuild(procs={procs})")
+            index, bulk_s[procs] = bulk_index(tmp / f"whoosh-{n}", docs, procs)
+            index_bytes = dir_size(tmp / f"whoosh-{n}")
+            if n < len(options.procs) - 1:
+                index.close()
+                shutil.rmtree(tmp / f"whoosh-{n}", ignore_errors=True)
+        best_rate = max(len(docs) / s for s in bulk_s.values())
 
         # 4. Query latency (on the optimised single-segment index, before incremental writes)
         chaupal: dict[tuple[str, int], Timing] = {}
@@ -864,7 +846,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{words:,} words; en/hi/mixed posts {langs['en']:,}/{langs['hi']:,}/{langs['mixed']:,}"
         )
         lines.append(f"  seed                   {options.seed}")
-        lines.append(f"  Whoosh index on disk   {index_bytes / mib:,.1f} MiB (after optimize)")
+        lines.append(
+            f"  Whoosh index on disk   {index_bytes / mib:,.1f} MiB "
+            f"(built with procs={options.procs[-1]}; the queries below use it)"
+        )
         if options.fts5:
             lines.append(
                 f"  FTS5 db on disk        {fts_bytes / mib:,.1f} MiB "
@@ -878,16 +863,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         lines.append("Indexing")
         lines.append(f"  {'':<52} {'Chaupal':>12} {'FTS5':>12} {'ratio':>8}")
-        target = "ok" if bulk_rate >= TARGET_INDEX_RATE else f"BELOW target {TARGET_INDEX_RATE:,}"
-        lines.append(
-            f"  {'bulk, posts/s (bulk_writer, CLEAR, optimize)':<52} {fmt_rate(bulk_rate):>12} "
-            f"{fmt_rate(fts_rate) if fts_rate else '-':>12} {ratio(bulk_rate, fts_rate):>8}  {target}"
-        )
-        lines.append(f"  {'bulk, seconds':<52} {bulk_s:>12.1f}")
-        if mp_rate is not None:
+        for procs, seconds in bulk_s.items():
+            rate = len(docs) / seconds
+            target = "ok" if rate >= TARGET_INDEX_RATE else f"BELOW target {TARGET_INDEX_RATE:,}"
             lines.append(
-                f"  {'bulk, posts/s (writer procs=2, multisegment=True)':<52} {fmt_rate(mp_rate):>12}"
-                f" {'':>12} {ratio(mp_rate, fts_rate):>8}"
+                f"  {f'bulk, posts/s (rebuild, procs={procs}; {seconds:.1f} s)':<52} "
+                f"{fmt_rate(rate):>12} {fmt_rate(fts_rate) if fts_rate else '-':>12} "
+                f"{ratio(rate, fts_rate):>8}  {target}"
             )
         for name, values in (
             ("apply() of one post", inc.apply),
@@ -935,7 +917,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines.append(
             f"Target: query p95 < {TARGET_P95_MS:.0f} ms at 1 thread: worst p95 {worst:.1f} ms, "
             f"{verdict} it{scale}. Bulk indexing >= {TARGET_INDEX_RATE:,} posts/s: "
-            f"{fmt_rate(bulk_rate)}/s, {'meets' if bulk_rate >= TARGET_INDEX_RATE else 'MISSES'} it."
+            f"{fmt_rate(best_rate)}/s at best, "
+            f"{'meets' if best_rate >= TARGET_INDEX_RATE else 'MISSES'} it."
         )
         notes.append(
             "hits = mean total matches Chaupal reports per query (FTS5 returns at most 20 rows "

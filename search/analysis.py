@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 
@@ -98,3 +99,38 @@ def plain_analyzer() -> Analyzer:
 
 def words(text: str) -> list[str]:
     return [normalise(m.group(0)) for m in WORD.finditer(text)]
+
+
+@lru_cache(maxsize=200_000)
+def index_term(word: str) -> str:
+    """What text_analyzer makes of one word: normalised, then stemmed if Latin."""
+    return stem_word(normalise(word))
+
+
+def positions(text: str) -> dict[str, list[int]]:
+    """Term -> positions, exactly as text_analyzer numbers them, without its per-token objects:
+    indexing spends most of its time here, so this is text_analyzer's fast path."""
+    found: dict[str, list[int]] = {}
+    for pos, word in enumerate(WORD.findall(text)):
+        term = index_term(word)
+        if term:
+            found.setdefault(term, []).append(pos)
+    return found
+
+
+class WordCount:
+    """How often each whole (unstemmed, normalised) word occurs in the texts added: for the
+    vocabulary. Counts raw words first and normalises each distinct one once."""
+
+    def __init__(self) -> None:
+        self._raw: Counter[str] = Counter()
+
+    def add(self, text: str) -> None:
+        self._raw.update(WORD.findall(text))
+
+    def counts(self) -> dict[str, int]:
+        counts: Counter[str] = Counter()
+        for word, n in self._raw.items():
+            if normal := normalise(word):
+                counts[normal] += n
+        return dict(counts)

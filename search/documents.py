@@ -3,13 +3,14 @@ indexed: published threads and their published replies; everything else is remov
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from tortoise.expressions import Q
 
 from forum import markup
 from forum.models import Post, Thread
-from search.whoosh_index import to_datetime
+from search.whoosh_index import day_number, to_datetime
 
 
 def thread_doc_id(thread_id: int) -> str:
@@ -24,6 +25,12 @@ def _stamp(post: Post) -> str:
     return (post.edited_at or post.created_at).isoformat()
 
 
+def _created(at: datetime) -> dict[str, Any]:
+    created = to_datetime(at)
+    assert created is not None
+    return {"created": created, "day": day_number(created)}
+
+
 def _base(thread: Thread) -> dict[str, Any]:
     return {
         "thread_id": str(thread.id),
@@ -31,7 +38,6 @@ def _base(thread: Thread) -> dict[str, Any]:
         "community": thread.community.slug,
         "thread_title": thread.title,
         "tags": ",".join(thread.tags),
-        "last_activity": to_datetime(thread.last_activity_at),
     }
 
 
@@ -45,9 +51,8 @@ def thread_doc(thread: Thread, first: Post) -> dict[str, Any]:
         "post_id": first.id,
         "title": thread.title,
         "body": body,
-        "words": f"{thread.title}\n{body}",
         "author": thread.author.username,
-        "created": to_datetime(thread.created_at),
+        **_created(thread.created_at),
         "stamp": f"{thread.title}|{','.join(thread.tags)}|{thread.community_id}|{_stamp(first)}",  # type: ignore[attr-defined]
     }
 
@@ -60,9 +65,8 @@ def post_doc(thread: Thread, post: Post) -> dict[str, Any]:
         "kind": "post",
         "post_id": post.id,
         "body": body,
-        "words": body,
         "author": post.author.username,
-        "created": to_datetime(post.created_at),
+        **_created(post.created_at),
         "stamp": f"{thread.community_id}|{_stamp(post)}",  # type: ignore[attr-defined]
     }
 

@@ -3,19 +3,21 @@ repair the drift."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO
 
 from tortoise.functions import Max
-from whoosh.writing import CLEAR
 
 from forum.models import Post, SearchOutbox, Thread
 from search import documents
 from search.whoosh_index import WhooshIndex
 
 BATCH = 200
+log = logging.getLogger("chaupal.search")
 
 
 async def _thread_batches(batch: int = BATCH) -> Any:
@@ -42,27 +44,42 @@ def _progress(out: TextIO, done: int, total: int, started: float) -> None:
     out.flush()
 
 
-async def reindex(index: WhooshIndex, out: TextIO = sys.stderr) -> tuple[int, float]:
-    """Rebuilds the whole index; returns (documents, seconds)."""
+async def reindex(
+    index: WhooshIndex, out: TextIO = sys.stderr, procs: int = 1
+) -> tuple[int, float]:
+    """Rebuilds the whole index with `procs` indexing processes; returns (documents, seconds)."""
     covered = (await SearchOutbox.annotate(top=Max("id")).values_list("top", flat=True))[0] or 0
     total = await Post.filter(status="published", thread__status="published").count()
     started = time.monotonic()
-    writer = index.bulk_writer()
+    rebuild = index.rebuild(procs=procs)
     done = 0
     try:
         async for docs in _thread_batches():
-            for doc in docs:
-                writer.add_document(**doc)
+            rebuild.add(docs)
             done += len(docs)
             _progress(out, done, total, started)
     except BaseException:
-        writer.cancel()
+        rebuild.cancel()
         raise
-    writer.commit(mergetype=CLEAR, optimize=True)
+    rebuild.commit()
     out.write("\n")
     # Everything queued before the rebuild began is in the new index.
     await SearchOutbox.filter(id__lte=covered).delete()
     return done, time.monotonic() - started
+
+
+async def open_index(path: Path) -> WhooshIndex:
+    """The index at path. One written for other fields (an older release) is replaced by an
+    empty index and every published thread is queued for the outbox writer to index again;
+    search fills up again while the forum runs."""
+    index = WhooshIndex(path)
+    if index.recreated:
+        ids = await Thread.filter(status="published").values_list("id", flat=True)
+        await SearchOutbox.bulk_create(
+            [SearchOutbox(kind="thread", object_id=int(str(i))) for i in ids], batch_size=1000
+        )
+        log.warning("search index %s had other fields: re-indexing %d threads", path, len(ids))
+    return index
 
 
 @dataclass

@@ -3,26 +3,102 @@
 One document per thread (its title, opening post and tags) and one per reply. Whoosh allows one
 writer: `apply` serialises writers in this process and Whoosh's lock file serialises processes.
 Searchers are opened once per worker thread and refreshed when the index has a newer
-generation, never opened per request."""
+generation, never opened per request.
+
+The whole (unstemmed) words that prefix* expansion and "did you mean" need are kept apart from
+the posts: vocabulary documents list each word once with how often it was seen. A batch adds
+one only for words the index has not seen yet, so indexing a post costs no extra posting per
+word. Vocabulary documents have no title or body, so no search ever returns them."""
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from whoosh import highlight, index, sorting
 from whoosh import query as wq
-from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Frequency
 from whoosh.searching import Searcher
+from whoosh.system import pack_uint
+from whoosh.writing import CLEAR
 
 from search import query as qp
-from search.analysis import WORD, normalise, plain_analyzer, text_analyzer
+from search.analysis import (
+    WORD,
+    WordCount,
+    index_term,
+    normalise,
+    plain_analyzer,
+    positions,
+    text_analyzer,
+)
 from search.port import Filters, Hit, Results
 
 REFRESH_EVERY = 0.2  # seconds between checks for a newer index generation
+VOCABULARY = "vocabulary"  # the kind of the documents that carry the `vocab` field
+
+
+# The index's schema is pickled into the index itself: the two field classes below must keep
+# their names and module, or indexes written before a rename cannot be opened.
+
+
+class AnalysedText(TEXT):
+    """TEXT whose indexing goes through analysis.positions: the terms and positions
+    text_analyzer gives (which still serves highlighting), several times faster."""
+
+    def index(self, value: str, **kwargs: Any) -> Any:
+        encode = self.format.encode
+        boost = self.format.field_boost
+        for term, places in positions(value).items():
+            yield term.encode("utf-8"), len(places), len(places) * boost, encode(places)
+
+
+class VocabularyField(FieldType):
+    """Whole words with how often they were seen, given as a dict word -> count."""
+
+    def __init__(self) -> None:
+        super().__init__(format=Frequency(), analyzer=plain_analyzer())
+
+    def index(self, value: dict[str, int], **kwargs: Any) -> Any:
+        for word, count in value.items():
+            yield word.encode("utf-8"), count, float(count), pack_uint(count)
+
+
+class Codec(W3Codec):
+    """Whoosh's codec, except that a segment's reader remembers which per-document columns it
+    lacks: Whoosh looks for the length column of an unscored field on disk again for every
+    posting it writes."""
+
+    def per_document_reader(self, storage: Any, segment: Any) -> Any:
+        return _PerDocReader(storage, segment)
+
+
+class _PerDocReader(W3PerDocReader):
+    def __init__(self, storage: Any, segment: Any) -> None:
+        super().__init__(storage, segment)
+        self._has_column: dict[str, bool] = {}
+
+    def has_column(self, fieldname: str) -> bool:
+        found = self._has_column.get(fieldname)
+        if found is None:
+            found = self._has_column[fieldname] = super().has_column(fieldname)
+        return found
+
+
+CODEC = Codec()
+EPOCH = datetime(1970, 1, 1)
+
+
+def day_number(value: datetime) -> int:
+    """Days since 1970 of a naive UTC datetime: what the `day` field indexes."""
+    return (value - EPOCH).days
 
 
 def schema() -> Schema:
@@ -34,25 +110,42 @@ def schema() -> Schema:
         post_id=STORED(),
         community_id=ID(stored=True),
         community=ID(stored=True),
-        title=TEXT(analyzer=analyzer, phrase=True, field_boost=1.0),
-        body=TEXT(analyzer=analyzer, phrase=True, stored=True),
-        words=TEXT(analyzer=plain_analyzer(), phrase=False, spelling=True),
+        title=AnalysedText(analyzer=analyzer, phrase=True, field_boost=1.0),
+        body=AnalysedText(analyzer=analyzer, phrase=True, stored=True),
+        vocab=VocabularyField(),
         thread_title=STORED(),
         tags=KEYWORD(commas=True, lowercase=True, stored=True),
         author=ID(stored=True),
-        created=DATETIME(stored=True),
-        last_activity=DATETIME(sortable=True),
+        created=STORED(),
+        # The day alone: two postings a document where a DATETIME field costs eight.
+        day=NUMERIC(int, bits=16, signed=False, shift_step=8),
         stamp=STORED(),
     )
+
+
+def _texts(doc: dict[str, Any]) -> list[str]:
+    return [doc.get("title", ""), doc.get("body", "")]
+
+
+def _vocabulary_doc(counts: dict[str, int]) -> dict[str, Any]:
+    return {"doc_id": f"v:{uuid.uuid4().hex}", "kind": VOCABULARY, "vocab": counts}
 
 
 class WhooshIndex:
     def __init__(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
+        wanted = schema()
+        #: True when the index on disk was written for other fields and has been replaced by an
+        #: empty one: the caller must queue everything for indexing again.
+        self.recreated = False
         if index.exists_in(str(path)):
             self._ix = index.open_dir(str(path))
+            if set(self._ix.schema.names()) != set(wanted.names()):
+                self._ix.close()
+                self._ix = index.create_in(str(path), wanted)
+                self.recreated = True
         else:
-            self._ix = index.create_in(str(path), schema())
+            self._ix = index.create_in(str(path), wanted)
         self.path = path
         self._write_lock = threading.Lock()
         self._local = threading.local()
@@ -66,21 +159,29 @@ class WhooshIndex:
         if not upserts and not deletes:
             return
         with self._write_lock:
-            writer = self._ix.writer(timeout=30.0)
+            reader = self._searcher().reader()
+            words = WordCount()
+            for doc in upserts:
+                for text in _texts(doc):
+                    words.add(text)
+            unseen = {w: n for w, n in words.counts().items() if ("vocab", w) not in reader}
+            writer = self._ix.writer(timeout=30.0, codec=CODEC)
             try:
                 for fieldname, value in deletes:
                     writer.delete_by_term(fieldname, value)
                 for doc in upserts:
                     writer.update_document(**doc)
+                if unseen:
+                    writer.add_document(**_vocabulary_doc(unseen))
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
             self._generation += 1
 
-    def bulk_writer(self) -> Any:
-        """A writer for rebuilding: commit it with mergetype=CLEAR to replace the old index."""
-        return self._ix.writer(timeout=30.0, limitmb=256)
+    def rebuild(self, procs: int = 1) -> Rebuild:
+        """A writer that replaces the whole index when committed."""
+        return Rebuild(self, procs)
 
     # Reading
 
@@ -123,7 +224,9 @@ class WhooshIndex:
         if filters.kind in ("thread", "post"):
             parts.append(wq.Term("kind", filters.kind))
         if filters.since or filters.until:
-            parts.append(wq.DateRange("created", filters.since, filters.until))
+            since = day_number(filters.since) if filters.since else None
+            until = day_number(filters.until) if filters.until else None
+            parts.append(wq.NumericRange("day", since, until))
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)
@@ -161,9 +264,9 @@ class WhooshIndex:
         reader = searcher.reader()
 
         def expand(prefix: str) -> list[str]:
-            """Whole words (from the unstemmed `words` field) that start with prefix."""
+            """Whole words of the vocabulary that start with prefix."""
             found: list[str] = []
-            for term in reader.expand_prefix("words", prefix):
+            for term in reader.expand_prefix("vocab", prefix):
                 found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
                 if len(found) >= qp.MAX_EXPANSION:
                     break
@@ -230,8 +333,7 @@ class WhooshIndex:
         mask: set[int] | None,
     ) -> str | None:
         """The query with unknown words replaced by close words the reader can find."""
-        corrector = searcher.corrector("words")
-        reader = searcher.reader()
+        corrector = searcher.corrector("vocab")  # ranks close words by how often they occur
         replacements: dict[str, str] = {}
         for word in plain:
             if len(word) < 3 or word in replacements:
@@ -240,11 +342,7 @@ class WhooshIndex:
                 continue
             maxdist = 2 if len(word) > 5 else 1
             for option in corrector.suggest(word, limit=5, maxdist=maxdist):
-                if (
-                    option != word
-                    and reader.doc_frequency("words", option)
-                    and self._findable(searcher, option, restriction, mask)
-                ):
+                if option != word and self._findable(searcher, option, restriction, mask):
                     replacements[word] = option
                     break
         if not replacements:
@@ -258,7 +356,10 @@ class WhooshIndex:
         restriction: wq.Query | None,
         mask: set[int] | None,
     ) -> bool:
-        query = self._within(wq.Term("words", word), restriction)
+        """Whether a document the reader may see holds the word (the vocabulary keeps words
+        of deleted posts and of every community)."""
+        term = index_term(word)
+        query = self._within(wq.Or([wq.Term("title", term), wq.Term("body", term)]), restriction)
         return not searcher.search(query, limit=1, mask=mask).is_empty()
 
     def _hit(self, hit: Any) -> Hit:
@@ -307,11 +408,13 @@ class WhooshIndex:
             return {
                 f["doc_id"]: (f.get("stamp", ""), int(f["thread_id"]))
                 for f in searcher.all_stored_fields()
+                if f["kind"] != VOCABULARY
             }
 
     def doc_count(self) -> int:
+        """Threads and replies in the index (vocabulary documents aside)."""
         with self._ix.searcher() as searcher:
-            return int(searcher.doc_count())
+            return int(searcher.doc_count() - searcher.doc_frequency("kind", VOCABULARY))
 
     def close(self) -> None:
         with self._registry_lock:
@@ -319,6 +422,40 @@ class WhooshIndex:
                 searcher.close()
             self._searchers.clear()
         self._ix.close()
+
+
+class Rebuild:
+    """Add every document, then commit() to replace the index (or cancel()). With procs > 1,
+    that many processes index in parallel, each into a segment of its own."""
+
+    def __init__(self, target: WhooshIndex, procs: int) -> None:
+        self._target = target
+        self._procs = procs
+        options: dict[str, Any] = {"timeout": 30.0, "limitmb": 256, "codec": CODEC}
+        if procs > 1:
+            options.update(procs=procs, multisegment=True, batchsize=250)
+        self._writer = target._ix.writer(**options)
+        self._words = WordCount()
+
+    def add(self, docs: Iterable[dict[str, Any]]) -> None:
+        add_document = self._writer.add_document
+        for doc in docs:
+            add_document(**doc)
+            for text in _texts(doc):
+                self._words.add(text)
+
+    def commit(self) -> None:
+        try:
+            if counts := self._words.counts():
+                self._writer.add_document(**_vocabulary_doc(counts))
+        except BaseException:
+            self.cancel()
+            raise
+        self._writer.commit(mergetype=CLEAR, optimize=self._procs == 1)
+        self._target._generation += 1
+
+    def cancel(self) -> None:
+        self._writer.cancel()
 
 
 def to_datetime(value: datetime | None) -> datetime | None:

@@ -17,7 +17,8 @@ from forum import posts
 from forum.models import Post, SearchOutbox
 from search import maintenance
 from search.port import Filters
-from search.whoosh_index import WhooshIndex
+from search.whoosh_index import WhooshIndex, day_number
+from search.writer import OutboxWriter
 from tests.conftest import bearer
 from tests.search.helpers import drain, first_post_id, search, thread_ids
 
@@ -42,12 +43,11 @@ def bogus_doc(doc_id: str) -> dict[str, Any]:
         "community": "district-collectors",
         "title": "Phantom thread",
         "body": "Nobody wrote this.",
-        "words": "Phantom thread Nobody wrote this.",
         "thread_title": "Phantom thread",
         "tags": "",
         "author": "nobody",
         "created": datetime(2025, 1, 1),
-        "last_activity": datetime(2025, 1, 1),
+        "day": day_number(datetime(2025, 1, 1)),
         "stamp": "phantom",
     }
 
@@ -132,6 +132,78 @@ async def test_reindex_replaces_what_was_there_and_clears_the_outbox(app, client
         assert len(found(fresh, "enumerator")) == 2
     finally:
         fresh.close()
+
+
+async def test_reindex_with_two_processes_builds_the_same_index(app, corpus, tmp_path):
+    fresh = WhooshIndex(tmp_path / "rebuilt")
+    try:
+        count, _ = await maintenance.reindex(fresh, out=io.StringIO(), procs=2)
+
+        assert count == 4
+        assert fresh.stamps() == app.state.search.stamps()
+        assert found(fresh, "supervisors") == {corpus["census_reply"].id}
+        assert found(fresh, "कार्यालय") == {await first_post_id(corpus["hindi"])}
+        assert (await maintenance.check(fresh, repair=False)).clean
+    finally:
+        fresh.close()
+
+
+async def test_a_rebuilt_index_still_expands_prefixes_and_suggests_spellings(app, corpus, tmp_path):
+    fresh = WhooshIndex(tmp_path / "rebuilt")
+    try:
+        await maintenance.reindex(fresh, out=io.StringIO())
+
+        assert found(fresh, "supervis*") == {corpus["census_reply"].id}
+        assert found(fresh, "कार्या*") == {await first_post_id(corpus["hindi"])}
+        results = fresh.search("enumeraters", EVERYONE, page=1, per_page=20, facets=False)
+        assert results.total == 0
+        assert results.suggestion == "enumerators"
+    finally:
+        fresh.close()
+
+
+async def test_vocabulary_documents_never_show_as_results(app, corpus):
+    """The words of every batch are kept in vocabulary documents: not counted, never listed."""
+    index = app.state.search
+    listing = index.search(
+        "", Filters(communities=None, community="district-collectors"),
+        page=1, per_page=50, facets=True,
+    )  # fmt: skip
+    assert {hit.kind for hit in listing.hits} == {"thread", "post"}
+    assert listing.total == 3
+    assert index.doc_count() == 4
+    assert set(index.stamps()) == await expected_doc_ids(corpus)
+
+
+async def test_an_index_written_for_other_fields_is_replaced_and_refilled(app, corpus, tmp_path):
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    path = tmp_path / "older"
+    path.mkdir()
+    old = whoosh_index.create_in(str(path), fields.Schema(doc_id=fields.ID(stored=True)))
+    with old.writer() as writer:
+        writer.add_document(doc_id="t:1")
+    old.close()
+    before = await SearchOutbox.all().count()
+
+    reopened = await maintenance.open_index(path)
+    try:
+        assert reopened.recreated
+        assert reopened.doc_count() == 0
+        assert await SearchOutbox.all().count() == before + 3  # the three published threads
+        await OutboxWriter(reopened).drain()
+        assert set(reopened.stamps()) == await expected_doc_ids(corpus)
+        assert found(reopened, "supervisors") == {corpus["census_reply"].id}
+    finally:
+        reopened.close()
+
+    again = await maintenance.open_index(path)
+    try:
+        assert not again.recreated
+        assert again.doc_count() == 4
+    finally:
+        again.close()
 
 
 # check-index
