@@ -67,7 +67,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 from search import query as qp  # noqa: E402
 from search.analysis import WORD  # noqa: E402
 from search.port import Filters  # noqa: E402
-from search.whoosh_index import WhooshIndex, day_number  # noqa: E402
+from search.whoosh_format import day_number  # noqa: E402
+from search.whoosh_index import WhooshIndex  # noqa: E402
 
 SEED = 20_240_601
 COMMUNITIES = 20

@@ -10,7 +10,8 @@ from tortoise.expressions import Q
 
 from forum import markup
 from forum.models import Post, Thread
-from search.whoosh_index import day_number, to_datetime
+from search.whoosh_format import day_number
+from search.whoosh_index import to_datetime
 
 
 def thread_doc_id(thread_id: int) -> str:

@@ -1,134 +1,36 @@
-"""The Whoosh implementation of the search port.
+"""The Whoosh implementation of the search port (its layout on disk: search/whoosh_format.py).
 
 One document per thread (its title, opening post and tags) and one per reply. Whoosh allows one
 writer: `apply` serialises writers in this process and Whoosh's lock file serialises processes.
 Searchers are opened once per worker thread and refreshed when the index has a newer
-generation, never opened per request.
-
-The whole (unstemmed) words that prefix* expansion and "did you mean" need are kept apart from
-the posts: vocabulary documents list each word once with how often it was seen. A batch adds
-one only for words the index has not seen yet, so indexing a post costs no extra posting per
-word. Vocabulary documents have no title or body, so no search ever returns them."""
+generation, never opened per request."""
 
 from __future__ import annotations
 
 import threading
 import time
-import uuid
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from whoosh import highlight, index, sorting
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
-from whoosh.formats import Frequency
 from whoosh.searching import Searcher
-from whoosh.system import pack_uint
-from whoosh.writing import CLEAR
 
 from search import query as qp
-from search.analysis import (
-    WORD,
-    WordCount,
-    index_term,
-    normalise,
-    plain_analyzer,
-    positions,
-    text_analyzer,
-)
+from search.analysis import WORD, WordCount, index_term, normalise, text_analyzer
 from search.port import Filters, Hit, Results
+from search.whoosh_format import (
+    VOCABULARY,
+    Rebuild,
+    add_documents,
+    add_vocabulary,
+    day_number,
+    schema,
+    segment_writer,
+)
 
 REFRESH_EVERY = 0.2  # seconds between checks for a newer index generation
-VOCABULARY = "vocabulary"  # the kind of the documents that carry the `vocab` field
-
-
-# The index's schema is pickled into the index itself: the two field classes below must keep
-# their names and module, or indexes written before a rename cannot be opened.
-
-
-class AnalysedText(TEXT):
-    """TEXT whose indexing goes through analysis.positions: the terms and positions
-    text_analyzer gives (which still serves highlighting), several times faster."""
-
-    def index(self, value: str, **kwargs: Any) -> Any:
-        encode = self.format.encode
-        boost = self.format.field_boost
-        for term, places in positions(value).items():
-            yield term.encode("utf-8"), len(places), len(places) * boost, encode(places)
-
-
-class VocabularyField(FieldType):
-    """Whole words with how often they were seen, given as a dict word -> count."""
-
-    def __init__(self) -> None:
-        super().__init__(format=Frequency(), analyzer=plain_analyzer())
-
-    def index(self, value: dict[str, int], **kwargs: Any) -> Any:
-        for word, count in value.items():
-            yield word.encode("utf-8"), count, float(count), pack_uint(count)
-
-
-class Codec(W3Codec):
-    """Whoosh's codec, except that a segment's reader remembers which per-document columns it
-    lacks: Whoosh looks for the length column of an unscored field on disk again for every
-    posting it writes."""
-
-    def per_document_reader(self, storage: Any, segment: Any) -> Any:
-        return _PerDocReader(storage, segment)
-
-
-class _PerDocReader(W3PerDocReader):
-    def __init__(self, storage: Any, segment: Any) -> None:
-        super().__init__(storage, segment)
-        self._has_column: dict[str, bool] = {}
-
-    def has_column(self, fieldname: str) -> bool:
-        found = self._has_column.get(fieldname)
-        if found is None:
-            found = self._has_column[fieldname] = super().has_column(fieldname)
-        return found
-
-
-CODEC = Codec()
-EPOCH = datetime(1970, 1, 1)
-
-
-def day_number(value: datetime) -> int:
-    """Days since 1970 of a naive UTC datetime: what the `day` field indexes."""
-    return (value - EPOCH).days
-
-
-def schema() -> Schema:
-    analyzer = text_analyzer()
-    return Schema(
-        doc_id=ID(unique=True, stored=True),
-        kind=ID(stored=True),
-        thread_id=ID(stored=True),
-        post_id=STORED(),
-        community_id=ID(stored=True),
-        community=ID(stored=True),
-        title=AnalysedText(analyzer=analyzer, phrase=True, field_boost=1.0),
-        body=AnalysedText(analyzer=analyzer, phrase=True, stored=True),
-        vocab=VocabularyField(),
-        thread_title=STORED(),
-        tags=KEYWORD(commas=True, lowercase=True, stored=True),
-        author=ID(stored=True),
-        created=STORED(),
-        # The day alone: two postings a document where a DATETIME field costs eight.
-        day=NUMERIC(int, bits=16, signed=False, shift_step=8),
-        stamp=STORED(),
-    )
-
-
-def _texts(doc: dict[str, Any]) -> list[str]:
-    return [doc.get("title", ""), doc.get("body", "")]
-
-
-def _vocabulary_doc(counts: dict[str, int]) -> dict[str, Any]:
-    return {"doc_id": f"v:{uuid.uuid4().hex}", "kind": VOCABULARY, "vocab": counts}
 
 
 class WhooshIndex:
@@ -156,32 +58,34 @@ class WhooshIndex:
     # Writing
 
     def apply(self, upserts: list[dict[str, Any]], deletes: list[tuple[str, str]]) -> None:
+        """Deletes by (field, value), then adds or replaces documents. Words the index has
+        not seen before go into a vocabulary document of their own."""
         if not upserts and not deletes:
             return
         with self._write_lock:
-            reader = self._searcher().reader()
+            seen = self._searcher().reader()
             words = WordCount()
-            for doc in upserts:
-                for text in _texts(doc):
-                    words.add(text)
-            unseen = {w: n for w, n in words.counts().items() if ("vocab", w) not in reader}
-            writer = self._ix.writer(timeout=30.0, codec=CODEC)
+            writer = segment_writer(self._ix, timeout=30.0)
             try:
                 for fieldname, value in deletes:
                     writer.delete_by_term(fieldname, value)
-                for doc in upserts:
-                    writer.update_document(**doc)
-                if unseen:
-                    writer.add_document(**_vocabulary_doc(unseen))
+                add_documents(writer.update_document, words, upserts)
+                counts = words.counts()
+                add_vocabulary(
+                    writer, {w: n for w, n in counts.items() if ("vocab", w) not in seen}
+                )
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
-            self._generation += 1
+            self._committed()
 
     def rebuild(self, procs: int = 1) -> Rebuild:
-        """A writer that replaces the whole index when committed."""
-        return Rebuild(self, procs)
+        """A writer that replaces the whole index when committed; see Rebuild."""
+        return Rebuild(self._ix, procs, on_commit=self._committed)
+
+    def _committed(self) -> None:
+        self._generation += 1
 
     # Reading
 
@@ -422,40 +326,6 @@ class WhooshIndex:
                 searcher.close()
             self._searchers.clear()
         self._ix.close()
-
-
-class Rebuild:
-    """Add every document, then commit() to replace the index (or cancel()). With procs > 1,
-    that many processes index in parallel, each into a segment of its own."""
-
-    def __init__(self, target: WhooshIndex, procs: int) -> None:
-        self._target = target
-        self._procs = procs
-        options: dict[str, Any] = {"timeout": 30.0, "limitmb": 256, "codec": CODEC}
-        if procs > 1:
-            options.update(procs=procs, multisegment=True, batchsize=250)
-        self._writer = target._ix.writer(**options)
-        self._words = WordCount()
-
-    def add(self, docs: Iterable[dict[str, Any]]) -> None:
-        add_document = self._writer.add_document
-        for doc in docs:
-            add_document(**doc)
-            for text in _texts(doc):
-                self._words.add(text)
-
-    def commit(self) -> None:
-        try:
-            if counts := self._words.counts():
-                self._writer.add_document(**_vocabulary_doc(counts))
-        except BaseException:
-            self.cancel()
-            raise
-        self._writer.commit(mergetype=CLEAR, optimize=self._procs == 1)
-        self._target._generation += 1
-
-    def cancel(self) -> None:
-        self._writer.cancel()
 
 
 def to_datetime(value: datetime | None) -> datetime | None:

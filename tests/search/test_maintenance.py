@@ -17,7 +17,8 @@ from forum import posts
 from forum.models import Post, SearchOutbox
 from search import maintenance
 from search.port import Filters
-from search.whoosh_index import WhooshIndex, day_number
+from search.whoosh_format import day_number
+from search.whoosh_index import WhooshIndex
 from search.writer import OutboxWriter
 from tests.conftest import bearer
 from tests.search.helpers import drain, first_post_id, search, thread_ids

@@ -1,0 +1,383 @@
+"""How Chaupal's Whoosh index is laid out and written: the schema, two field types, a codec,
+and the writers that build segments, in this process or in several.
+
+Whoosh indexes in pure Python, so its per-posting overheads decide the indexing rate. Each
+class below removes one of them and says which. The index pickles its schema and each
+segment's codec into itself: the classes named there (AnalysedText, VocabularyField, Codec)
+must keep their names and this module, or an index written before a rename cannot be opened
+(WhooshIndex then replaces it with an empty one and queues everything again).
+
+The whole (unstemmed) words that prefix* expansion and "did you mean" need are kept apart from
+the posts: vocabulary documents list each word once with how often it was seen. A batch adds
+one only for words the index has not seen yet, so indexing a post costs no extra posting per
+word. Vocabulary documents have no title or body, so no search returns them."""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import traceback
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from whoosh import index
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3Codec,
+    W3PerDocReader,
+    W3PostingsWriter,
+    _lenfield,
+)
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Frequency, Positions
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length
+from whoosh.writing import PostingPool, SegmentWriter
+
+from search.analysis import WordCount, plain_analyzer, positions, text_analyzer
+
+VOCABULARY = "vocabulary"  # the kind of the documents that carry the `vocab` field
+BATCH = 250  # documents sent to an indexing process at a time
+SEGMENT_DOCS = 12_000  # documents per segment written by a rebuild
+
+
+class AnalysedText(TEXT):
+    """TEXT whose indexing goes through analysis.positions: the terms and positions
+    text_analyzer gives (which still serves highlighting), several times faster."""
+
+    def index(self, value: str, **kwargs: Any) -> Any:
+        encode = self.format.encode
+        boost = self.format.field_boost
+        for term, places in positions(value).items():
+            count = len(places)
+            value_bytes = _one_position(places[0]) if count == 1 else encode(places)
+            yield term.encode("utf-8"), count, count * boost, value_bytes
+
+
+@lru_cache(maxsize=4096)
+def _one_position(position: int) -> bytes:
+    """Most words occur once in a post: their encoded position list, made once."""
+    return bytes(Positions().encode([position]))
+
+
+class VocabularyField(FieldType):
+    """Whole words with how often they were seen, given as a dict word -> count."""
+
+    def __init__(self) -> None:
+        super().__init__(format=Frequency(), analyzer=plain_analyzer())
+
+    def index(self, value: dict[str, int], **kwargs: Any) -> Any:
+        for word, count in value.items():
+            yield word.encode("utf-8"), count, float(count), pack_uint(count)
+
+
+class Codec(W3Codec):
+    """Whoosh's codec, faster where indexing spends its time:
+    - posting lists of fewer than INLINE documents (most words are rare) are kept inside the
+      term table instead of as a pickled, compressed block of their own each (Whoosh has this
+      feature, but a misspelt method name disables it);
+    - a per-document reader (below) that answers field lengths from memory."""
+
+    INLINE = 16
+
+    def __init__(self) -> None:
+        super().__init__(inlinelimit=self.INLINE)
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        return _PostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+    def per_document_reader(self, storage: Any, segment: Any) -> Any:
+        return _PerDocReader(storage, segment)
+
+
+class _PostingsWriter(W3PostingsWriter):
+    # Set by Whoosh's own methods (declared here for the type checker).
+    _maxweight: float
+    _minlength: int | None
+    _maxlength: int
+    _terminfo: Any
+
+    def add_posting(
+        self, id_: Any, weight: float, vbytes: bytes, length: int | None = None
+    ) -> None:
+        # Whoosh's own checks the type of every argument of every posting; ours come from
+        # Whoosh's own pool, already checked there.
+        if len(self._ids) >= self._blocklimit:
+            self._write_block()
+        self._ids.append(id_)
+        self._weights.append(weight)
+        if weight > self._maxweight:
+            self._maxweight = weight
+        if vbytes:
+            self._values.append(vbytes)
+        if length:
+            if self._minlength is None or length < self._minlength:
+                self._minlength = length
+            if length > self._maxlength:
+                self._maxlength = length
+
+    def finish_postings(self) -> Any:
+        terminfo = self._terminfo
+        if not self.written() and len(self._ids) < self._inlinelimit:
+            terminfo.add_block(self)
+            terminfo.set_inlined(self._ids, self._weights, self._values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+
+class _Pool(PostingPool):
+    """Whoosh's pool of postings waiting to be sorted, without its type checks of every posting
+    (our fields make bytes) and with a cheaper estimate of its memory."""
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        self.fieldnames.add(item[0])
+        self.currentsize += 150 + 2 * len(item[1]) + len(item[4] or b"")
+        if self.currentsize > self.limit:
+            self.save()
+        self.current.append(item)
+
+
+class _PerDocReader(W3PerDocReader):
+    """Reads each field's length column into memory once (a byte a document) instead of
+    seeking in the file for every look-up, and remembers which fields have none (Whoosh
+    asked the file system again each time)."""
+
+    def __init__(self, storage: Any, segment: Any) -> None:
+        super().__init__(storage, segment)
+        self._lengths: dict[str, Any] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        try:
+            lengths = self._lengths[fieldname]
+        except KeyError:
+            reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            lengths = self._lengths[fieldname] = reader.load() if reader is not None else None
+        if lengths is None:
+            return default
+        byte = lengths[docnum]
+        return byte_to_length(byte) if byte else None
+
+
+CODEC = Codec()
+EPOCH = datetime(1970, 1, 1)
+
+
+def day_number(value: datetime) -> int:
+    """Days since 1970 of a naive UTC datetime: what the `day` field indexes."""
+    return (value - EPOCH).days
+
+
+def schema() -> Schema:
+    analyzer = text_analyzer()
+    return Schema(
+        doc_id=ID(unique=True, stored=True),
+        kind=ID(stored=True),
+        thread_id=ID(stored=True),
+        post_id=STORED(),
+        community_id=ID(stored=True),
+        community=ID(stored=True),
+        title=AnalysedText(analyzer=analyzer, phrase=True, field_boost=1.0),
+        body=AnalysedText(analyzer=analyzer, phrase=True, stored=True),
+        vocab=VocabularyField(),
+        thread_title=STORED(),
+        tags=KEYWORD(commas=True, lowercase=True, stored=True),
+        author=ID(stored=True),
+        created=STORED(),
+        # The day alone: two postings a document where a DATETIME field costs eight.
+        day=NUMERIC(int, bits=16, signed=False, shift_step=8),
+        stamp=STORED(),
+    )
+
+
+def _texts(doc: dict[str, Any]) -> list[str]:
+    return [doc.get("title", ""), doc.get("body", "")]
+
+
+def _vocabulary_doc(counts: dict[str, int]) -> dict[str, Any]:
+    return {"doc_id": f"v:{uuid.uuid4().hex}", "kind": VOCABULARY, "vocab": counts}
+
+
+def add_documents(writer: Any, words: WordCount, docs: Iterable[dict[str, Any]]) -> None:
+    """Adds docs to writer (or updates them, if it is an update_document) and counts their
+    words into words."""
+    for doc in docs:
+        writer(**doc)
+        for text in _texts(doc):
+            words.add(text)
+
+
+def add_vocabulary(writer: SegmentWriter, counts: dict[str, int]) -> None:
+    if counts:
+        writer.add_document(**_vocabulary_doc(counts))
+
+
+def segment_writer(ix: index.Index, **options: Any) -> SegmentWriter:
+    """A Whoosh writer with this module's codec and pool (Whoosh ignores its poolclass
+    argument, so the pool is swapped in before anything is added)."""
+    writer = SegmentWriter(ix, codec=CODEC, **options)
+    writer.pool = _Pool(writer._tempstorage, writer.newsegment, limitmb=options.get("limitmb", 128))
+    return writer
+
+
+class _Segments:
+    """Builds new segments for a rebuild, starting another every SEGMENT_DOCS documents: then
+    Whoosh's pool of postings stays in memory (about 200 MB at most), where a pool spilled to
+    disk costs more to merge back than the indexing itself. The last segment also holds the
+    vocabulary of all the documents."""
+
+    def __init__(self, ix: index.Index) -> None:
+        self._ix = ix
+        self._writer: SegmentWriter | None = None
+        self._count = 0
+        self._words = WordCount()
+        self.done: list[Any] = []
+
+    def _current(self) -> SegmentWriter:
+        if self._writer is None:
+            # _lk=False: the Rebuild that asked for this holds the index's lock.
+            self._writer = segment_writer(self._ix, _lk=False, limitmb=512)
+            self._count = 0
+        return self._writer
+
+    def add(self, docs: list[dict[str, Any]]) -> None:
+        add_documents(self._current().add_document, self._words, docs)
+        self._count += len(docs)
+        if self._count >= SEGMENT_DOCS:
+            self._close()
+
+    def _close(self) -> None:
+        assert self._writer is not None
+        self.done.append(self._writer._finalize_segment())
+        self._writer = None
+
+    def finish(self) -> list[Any]:
+        add_vocabulary(self._current(), self._words.counts())
+        if self._writer is not None and self._writer._added:
+            self._close()
+        elif self._writer is not None:
+            self._writer._close_segment()
+        return self.done
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.pool.cleanup()
+            self._writer._close_segment()
+
+
+class Rebuild:
+    """Add every document, then commit() to replace the whole index, or cancel().
+
+    With procs > 1, that many processes index in parallel into segments of their own and this
+    process only hands them batches. Either way the index is replaced in one step at the end:
+    until then searches see the old one."""
+
+    def __init__(
+        self, ix: index.Index, procs: int, on_commit: Callable[[], None] = lambda: None
+    ) -> None:
+        self._on_commit = on_commit
+        # Writes the new table of contents at the end; holds the index's lock until then.
+        self._main = segment_writer(ix, timeout=30.0)
+        self._local = _Segments(ix) if procs == 1 else None
+        self._batch: list[dict[str, Any]] = []
+        self._workers: list[Any] = []
+        if procs > 1:
+            context = multiprocessing.get_context("spawn")  # never fork a process with threads
+            self._jobs: Any = context.Queue(maxsize=2 * procs)
+            self._results: Any = context.Queue()
+            for _ in range(procs):
+                worker = context.Process(
+                    target=_index_batches,
+                    args=(ix.storage.folder, self._jobs, self._results),
+                    daemon=True,
+                )
+                worker.start()
+                self._workers.append(worker)
+
+    def add(self, docs: Iterable[dict[str, Any]]) -> None:
+        if self._local is not None:
+            self._local.add(list(docs))
+            return
+        self._batch.extend(docs)
+        while len(self._batch) >= BATCH:
+            self._send(self._batch[:BATCH])
+            del self._batch[:BATCH]
+
+    def commit(self) -> None:
+        try:
+            if self._local is not None:
+                segments = self._local.finish()
+            else:
+                if self._batch:
+                    self._send(self._batch)
+                    self._batch = []
+                for _ in self._workers:
+                    self._send(None)
+                segments = [segment for _ in self._workers for segment in self._result()]
+                for worker in self._workers:
+                    worker.join()
+        except BaseException:
+            self.cancel()
+            raise
+        main = self._main
+        main._close_segment()  # its own segment stayed empty
+        main._commit_toc(segments)  # also deletes the files of the segments it replaces
+        main._finish()
+        self._on_commit()
+
+    def cancel(self) -> None:
+        for worker in self._workers:
+            worker.terminate()
+            worker.join()
+        if self._local is not None:
+            self._local.cancel()
+        self._main.cancel()
+
+    def _send(self, docs: list[dict[str, Any]] | None) -> None:
+        while True:
+            try:
+                self._jobs.put(docs, timeout=1.0)
+                return
+            except queue.Full:
+                self._check_workers()
+
+    def _result(self) -> list[Any]:
+        while True:
+            try:
+                found = self._results.get(timeout=1.0)
+            except queue.Empty:
+                self._check_workers()
+                continue
+            if isinstance(found, str):
+                raise RuntimeError("an indexing process failed:\n" + found)
+            return list(found)
+
+    def _check_workers(self) -> None:
+        if any(not worker.is_alive() for worker in self._workers):
+            try:
+                report = self._results.get_nowait()
+            except queue.Empty:
+                report = "no report"
+            raise RuntimeError(f"an indexing process stopped:\n{report}")
+
+
+def _index_batches(folder: str, jobs: Any, results: Any) -> None:
+    """An indexing process: indexes each batch from jobs until None, then reports the
+    segments it wrote, or the error as text."""
+    try:
+        segments = _Segments(index.open_dir(folder))
+        while (docs := jobs.get()) is not None:
+            segments.add(docs)
+        results.put(segments.finish())
+    except BaseException:
+        results.put(traceback.format_exc())
+        raise
