@@ -497,7 +497,10 @@ def reference_server(port: int) -> None:
         readers.discard(ws)
 
     async def main() -> None:
-        async with serve(handler, "127.0.0.1", port, max_queue=None, ping_interval=None):
+        # compression=None, as Chaupal serves its websockets (server.py WEBSOCKETS).
+        async with serve(
+            handler, "127.0.0.1", port, max_queue=None, ping_interval=None, compression=None
+        ):
             await asyncio.Future()
 
     raise_nofile(100_000)
