@@ -15,8 +15,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
-from whoosh.analysis import Analyzer, Filter, RegexTokenizer, Token
+from whoosh.analysis import Analyzer, Token, Tokenizer
 from whoosh.lang.porter2 import stem
 
 
@@ -68,33 +69,50 @@ def stem_word(word: str) -> str:
     return stem(word) if _LATIN.fullmatch(word) else word
 
 
-class NormaliseFilter(Filter):
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            t.text = normalise(t.text)
-            if t.text:
-                yield t
+class WordTokenizer(Tokenizer):
+    """Whole words, normalised (and stemmed if Latin): the tokens `normalise` and `index_term`
+    give, in one step rather than a tokenizer and filters, since highlighting runs it over
+    every result. Positions count every word, even one that normalises to nothing."""
 
+    def __init__(self, stemming: bool) -> None:
+        self.stemming = stemming
 
-class LatinStemFilter(Filter):
-    """Porter stemming for Latin-script words only, and never for query-time wildcards."""
-
-    is_morph = True
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for t in tokens:
-            if not t.stopped:
-                t.text = stem_word(t.text)
-            yield t
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        term = index_term if self.stemming else normalise
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, match in enumerate(WORD.finditer(value), start=start_pos):
+            text = term(match.group(0))
+            if not text:
+                continue
+            token.text, token.boost, token.stopped = text, 1.0, False
+            if keeporiginal:
+                token.original = match.group(0)
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
 
 
 def text_analyzer() -> Analyzer:
-    return RegexTokenizer(WORD) | NormaliseFilter() | LatinStemFilter()
+    return WordTokenizer(stemming=True)
 
 
 def plain_analyzer() -> Analyzer:
     """Same words as text_analyzer without stemming: used for spelling suggestions and prefixes."""
-    return RegexTokenizer(WORD) | NormaliseFilter()
+    return WordTokenizer(stemming=False)
 
 
 def words(text: str) -> list[str]:

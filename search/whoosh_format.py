@@ -21,18 +21,22 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
+from itertools import accumulate
+from pickle import dumps, loads
 from typing import Any
 
 from whoosh import index
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
     W3Codec,
+    W3LeafMatcher,
     W3PerDocReader,
     W3PostingsWriter,
     _lenfield,
 )
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Frequency, Positions
+from whoosh.matching import ListMatcher
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
@@ -98,6 +102,54 @@ class Codec(W3Codec):
     def per_document_reader(self, storage: Any, segment: Any) -> Any:
         return _PerDocReader(storage, segment)
 
+    def postings_reader(
+        self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None
+    ) -> Any:
+        if terminfo.is_inlined():
+            ids, weights, values = terminfo.inlined_postings()
+            return _ListMatcher(
+                ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo
+            )
+        offset, length = terminfo.extent()
+        return _LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class _ListMatcher(ListMatcher):
+    """An inlined posting list; arrays() as in _LeafMatcher."""
+
+    def arrays(self, values: bool) -> tuple[Any, Any, Any]:
+        weights = self._weights if self._weights is not None else [1.0] * len(self._ids)
+        return self._ids, weights, self._values if values else None
+
+
+class _LeafMatcher(W3LeafMatcher):
+    """A posting list on disk, which can also be read whole (search/fast_query.py)."""
+
+    _values: Any  # set by Whoosh's own methods (declared for the type checker)
+
+    def _read_values(self) -> None:
+        super()._read_values()
+        if isinstance(self._values, bytes):  # packed by _PostingsWriter._mini_values
+            # The index is our own file, which Whoosh itself unpickles block by block.
+            self._values = loads(self._values)  # noqa: S301
+
+    def arrays(self, values: bool) -> tuple[list[int], list[float], list[bytes] | None]:
+        """All document numbers, weights and (if asked) encoded values, block by block."""
+        ids: list[int] = []
+        weights: list[float] = []
+        encoded: list[bytes] | None = [] if values else None
+        while self.is_active():
+            if self._data is None:
+                self._read_data()
+            ids.extend(accumulate(self._data[0]))  # stored as gaps
+            self._read_weights()
+            weights.extend(self._weights)
+            if encoded is not None:
+                self._read_values()
+                encoded.extend(self._values)
+            self._next_block()
+        return ids, weights, encoded
+
 
 class _PostingsWriter(W3PostingsWriter):
     # Set by Whoosh's own methods (declared here for the type checker).
@@ -124,6 +176,15 @@ class _PostingsWriter(W3PostingsWriter):
                 self._minlength = length
             if length > self._maxlength:
                 self._maxlength = length
+
+    def _mini_values(self) -> Any:
+        """Variable-size values (the positions of a word in a post) packed into one string:
+        unpacking a block then makes one object instead of one per posting, and a search that
+        needs no positions never unpacks them."""
+        size = self._format.fixed_value_size()
+        if size is None or size < 0:
+            return dumps(tuple(self._values), 2)
+        return super()._mini_values()
 
     def finish_postings(self) -> Any:
         terminfo = self._terminfo
@@ -154,18 +215,30 @@ class _PerDocReader(W3PerDocReader):
 
     def __init__(self, storage: Any, segment: Any) -> None:
         super().__init__(storage, segment)
-        self._lengths: dict[str, Any] = {}
+        self._lengths: dict[str, bytes | None] = {}
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         try:
             lengths = self._lengths[fieldname]
         except KeyError:
             reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            lengths = self._lengths[fieldname] = reader.load() if reader is not None else None
+            lengths = None
+            if reader is not None:
+                # A byte a document, read at once (Whoosh's load() unpacks them one by one);
+                # documents past the written ones have the default, 0.
+                written = reader._dbfile.get(reader._basepos, reader._count)
+                lengths = bytes(written) + bytes(reader._doccount - reader._count)
+            self._lengths[fieldname] = lengths
         if lengths is None:
             return default
         byte = lengths[docnum]
         return byte_to_length(byte) if byte else None
+
+    def length_bytes(self, fieldname: str) -> Any:
+        """The field's length byte of every document of the segment (zeros if it has none)."""
+        if self._doccount:
+            self.doc_field_length(0, fieldname)  # loads it
+        return self._lengths.get(fieldname) or bytes(self._doccount)
 
 
 CODEC = Codec()

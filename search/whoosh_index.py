@@ -7,6 +7,7 @@ generation, never opened per request."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from whoosh.searching import Searcher
 
 from search import query as qp
 from search.analysis import WORD, WordCount, index_term, normalise, text_analyzer
+from search.fast_query import Evaluation, Unsupported, top
 from search.port import Filters, Hit, Results
 from search.whoosh_format import (
     VOCABULARY,
@@ -30,6 +32,8 @@ from search.whoosh_format import (
     segment_writer,
 )
 
+log = logging.getLogger("chaupal.search")
+
 REFRESH_EVERY = 0.2  # seconds between checks for a newer index generation
 
 
@@ -40,13 +44,18 @@ class WhooshIndex:
         #: True when the index on disk was written for other fields and has been replaced by an
         #: empty one: the caller must queue everything for indexing again.
         self.recreated = False
-        if index.exists_in(str(path)):
-            self._ix = index.open_dir(str(path))
-            if set(self._ix.schema.names()) != set(wanted.names()):
-                self._ix.close()
-                self._ix = index.create_in(str(path), wanted)
-                self.recreated = True
-        else:
+        current = existed = False
+        try:
+            if existed := index.exists_in(str(path)):  # which reads its table of contents
+                self._ix = index.open_dir(str(path))
+                current = set(self._ix.schema.names()) == set(wanted.names())
+                if not current:
+                    self._ix.close()
+        except Exception:  # unreadable, or its schema names classes an older release had
+            existed = True
+            log.warning("search index %s could not be opened; replacing it", path, exc_info=True)
+        self.recreated = existed and not current
+        if not current:
             self._ix = index.create_in(str(path), wanted)
         self.path = path
         self._write_lock = threading.Lock()
@@ -135,23 +144,55 @@ class WhooshIndex:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
+    def _cache(self, searcher: Searcher) -> dict[Any, Any]:
+        """Values derived from this thread's searcher, dropped when it is replaced."""
+        local = self._local
+        if getattr(local, "cache_searcher", None) is not searcher:
+            local.cache, local.cache_searcher = {}, searcher
+        return local.cache
+
     def _mask(self, searcher: Searcher, filters: Filters) -> set[int] | None:
         """Documents of communities the reader may not see, cached per searcher."""
         if not filters.hidden:
             return None
-        cache: dict[tuple[int, ...], set[int]] = getattr(self._local, "masks", {})
-        if getattr(self._local, "mask_searcher", None) is not searcher:
-            cache = {}
-            self._local.masks, self._local.mask_searcher = cache, searcher
-        found = cache.get(filters.hidden)
+        cache = self._cache(searcher)
+        key = ("mask", filters.hidden)
+        found: set[int] | None = cache.get(key)
         if found is None:
-            docs: set[int] = set()
+            evaluation = Evaluation(searcher, _NO_LENGTHS)
+            found = set()
             for community in filters.hidden:
-                docs.update(searcher.docs_for_query(wq.Term("community_id", str(community))))
-            found = cache[filters.hidden] = docs  # Whoosh wants a set; never mutated
-            if len(cache) > 64:
-                cache.pop(next(iter(cache)))
+                found.update(evaluation.postings("community_id", str(community)))
+            cache[key] = found  # Whoosh wants a set; never mutated
         return found or None
+
+    def _lengths(self, searcher: Searcher, field: str) -> Any:
+        """The field's length byte of every document, in the searcher's numbering."""
+        cache = self._cache(searcher)
+        key = ("lengths", field)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = b"".join(
+                bytes(segment._perdoc.length_bytes(field))
+                for segment, _ in searcher.reader().leaf_readers()
+            )
+        return found
+
+    def _groups(self, searcher: Searcher) -> dict[str, dict[str, set[int]]]:
+        """Facet values -> their documents: communities and tags, cached per searcher."""
+        cache = self._cache(searcher)
+        found: dict[str, dict[str, set[int]]] | None = cache.get("groups")
+        if found is None:
+            evaluation = Evaluation(searcher, _NO_LENGTHS)
+            reader = searcher.reader()
+            found = cache["groups"] = {
+                name: {
+                    value.decode("utf-8"): set(evaluation.postings(field, value.decode("utf-8")))
+                    for value in reader.lexicon(field)
+                }
+                for name, field in (("community", "community"), ("tag", "tags"))
+            }
+        return found
 
     @staticmethod
     def _within(query: wq.Query, restriction: wq.Query | None) -> wq.Query:
@@ -194,6 +235,51 @@ class WhooshIndex:
             if parsed.must_not or not chosen:
                 return Results(total=0, hits=[])
         query = self._within(qp.build(parsed) if not parsed.empty else wq.Every(), restriction)
+        mask = self._mask(searcher, narrowed)
+        try:
+            total, ranked, facet_counts = self._evaluate(
+                searcher, query, mask, page * per_page, facets
+            )
+        except Unsupported:
+            total, ranked, facet_counts = self._whoosh(
+                searcher, query, mask, page * per_page, facets
+            )
+        terms = _highlight_terms(query)
+        hits = [
+            self._hit(searcher.stored_fields(doc), score, terms)
+            for doc, score in ranked[(page - 1) * per_page :]
+        ]
+        hits.sort(
+            key=lambda h: (-round(h.score, 4), -(h.created_at.timestamp() if h.created_at else 0))
+        )
+        suggestion = None
+        if total <= 2 and parsed.plain_words:
+            suggestion = self._suggest(searcher, text, parsed.plain_words, restriction, mask)
+        return Results(total=total, hits=hits, facets=facet_counts, suggestion=suggestion)
+
+    def _evaluate(
+        self, searcher: Searcher, query: wq.Query, mask: set[int] | None, count: int, facets: bool
+    ) -> tuple[int, list[tuple[int, float]], dict[str, dict[str, int]]]:
+        """(total, the best `count` (document, score), facet counts) by search/fast_query.py;
+        raises Unsupported for a query it does not handle."""
+        evaluation = Evaluation(searcher, lambda field: self._lengths(searcher, field))
+        docs = evaluation.docs(query)
+        if mask:
+            docs -= mask
+        ranked = top(evaluation.scores(query, docs), count)
+        facet_counts: dict[str, dict[str, int]] = {}
+        if facets:
+            for name, groups in self._groups(searcher).items():
+                counts = {
+                    value: n for value, members in groups.items() if (n := len(members & docs))
+                }
+                facet_counts[name] = _top_facets(counts)
+        return len(docs), ranked, facet_counts
+
+    def _whoosh(
+        self, searcher: Searcher, query: wq.Query, mask: set[int] | None, count: int, facets: bool
+    ) -> tuple[int, list[tuple[int, float]], dict[str, dict[str, int]]]:
+        """The same as _evaluate, by Whoosh's own matchers: for any query."""
         grouped = None
         if facets:
             grouped = {
@@ -202,31 +288,20 @@ class WhooshIndex:
             }
         # The permission mask goes to Whoosh as a docset; terms=False keeps its totals exact
         # (with terms=True Whoosh counts matches before applying a mask or filter).
-        mask = self._mask(searcher, narrowed)
-        results = searcher.search_page(
+        results = searcher.search(
             query,
-            page,
-            pagelen=per_page,
+            limit=count,
             groupedby=grouped,
             maptype=sorting.Count if facets else None,
             mask=mask,
         )
-        past_end = page > max(1, results.pagecount)
-        hits = [] if past_end else [self._hit(h) for h in results]
-        hits.sort(
-            key=lambda h: (-round(h.score, 4), -(h.created_at.timestamp() if h.created_at else 0))
-        )
-        facet_counts: dict[str, dict[str, int]] = {}
+        ranked = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+        facet_counts = {}
         if facets:
-            for name in ("community", "tag"):
-                counts = results.results.groups(name)
-                facet_counts[name] = dict(
-                    sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20]
-                )
-        suggestion = None
-        if results.total <= 2 and parsed.plain_words:
-            suggestion = self._suggest(searcher, text, parsed.plain_words, restriction, mask)
-        return Results(total=results.total, hits=hits, facets=facet_counts, suggestion=suggestion)
+            facet_counts = {
+                name: _top_facets(results.groups(name)) for name in ("community", "tag")
+            }
+        return len(results), ranked, facet_counts
 
     def _suggest(
         self,
@@ -264,18 +339,16 @@ class WhooshIndex:
         of deleted posts and of every community)."""
         term = index_term(word)
         query = self._within(wq.Or([wq.Term("title", term), wq.Term("body", term)]), restriction)
-        return not searcher.search(query, limit=1, mask=mask).is_empty()
+        docs = Evaluation(searcher, _NO_LENGTHS).docs(query)
+        return bool(docs - mask if mask else docs)
 
-    def _hit(self, hit: Any) -> Hit:
-        fields = hit.fields()
-        formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        hit.results.fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
-        hit.results.formatter = formatter
-        snippet = hit.highlights("body", top=2) or highlight.htmlescape(
-            fields.get("body", "")[:240]
-        )
+    def _hit(self, fields: dict[str, Any], score: float, terms: dict[str, frozenset[str]]) -> Hit:
+        body = fields.get("body", "")
         title = fields.get("thread_title", "")
-        title_html = hit.highlights("title", text=title) if fields.get("kind") == "thread" else ""
+        snippet = _highlight(body, terms.get("body"), top=2) or highlight.htmlescape(body[:240])
+        title_html = (
+            _highlight(title, terms.get("title"), top=3) if fields["kind"] == "thread" else ""
+        )
         return Hit(
             thread_id=int(fields["thread_id"]),
             post_id=int(fields["post_id"]),
@@ -285,7 +358,7 @@ class WhooshIndex:
             author=fields["author"],
             snippet_html=snippet,
             title_html=title_html or highlight.htmlescape(title),
-            score=float(hit.score or 0.0),
+            score=score,
             created_at=fields.get("created"),
         )
 
@@ -304,7 +377,8 @@ class WhooshIndex:
             limit=limit,
             mask=self._mask(searcher, only_threads),
         )
-        return [self._hit(h) for h in results]
+        terms = _highlight_terms(query)
+        return [self._hit(h.fields(), float(h.score or 0.0), terms) for h in results]
 
     def stamps(self) -> dict[str, tuple[str, int]]:
         """doc_id -> (stamp, thread id) of every document, for check-index."""
@@ -326,6 +400,36 @@ class WhooshIndex:
                 searcher.close()
             self._searchers.clear()
         self._ix.close()
+
+
+def _NO_LENGTHS(field: str) -> bytes:
+    """For evaluations that only find documents and never score them."""
+    raise AssertionError("no scores here")
+
+
+def _top_facets(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20])
+
+
+_ANALYZER = text_analyzer()
+_FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")
+
+
+def _highlight_terms(query: wq.Query) -> dict[str, frozenset[str]]:
+    """The words to mark in each field: every term and phrase word of the query."""
+    found: dict[str, set[str]] = {}
+    for field, text in query.iter_all_terms(phrases=True):
+        word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
+        found.setdefault(field, set()).add(word)
+    return {field: frozenset(words) for field, words in found.items()}
+
+
+def _highlight(text: str, terms: frozenset[str] | None, *, top: int) -> str:
+    """Text around the query's words, with them in <mark> (empty when none occur)."""
+    if not text or not terms:
+        return ""
+    fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
+    return str(highlight.highlight(text, terms, _ANALYZER, fragmenter, _FORMATTER, top=top))
 
 
 def to_datetime(value: datetime | None) -> datetime | None:

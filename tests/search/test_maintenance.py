@@ -207,6 +207,21 @@ async def test_an_index_written_for_other_fields_is_replaced_and_refilled(app, c
         again.close()
 
 
+async def test_an_index_that_cannot_be_read_is_replaced_and_refilled(app, corpus, tmp_path):
+    path = tmp_path / "broken"
+    WhooshIndex(path).close()
+    (toc,) = path.glob("*.toc")
+    toc.write_bytes(b"not a table of contents")
+
+    reopened = await maintenance.open_index(path)
+    try:
+        assert reopened.recreated
+        await OutboxWriter(reopened).drain()
+        assert set(reopened.stamps()) == await expected_doc_ids(corpus)
+    finally:
+        reopened.close()
+
+
 # check-index
 
 
