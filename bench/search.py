@@ -64,7 +64,6 @@ except ImportError:  # pragma: no cover - depends on the environment
     )
     raise SystemExit(2) from None
 
-from search import query as qp  # noqa: E402
 from search.analysis import WORD  # noqa: E402
 from search.port import Filters  # noqa: E402
 from search.whoosh_format import day_number  # noqa: E402
@@ -659,13 +658,8 @@ def fts5_queries(path: Path, queries: list[Query], filters: Filters, workers: in
 
 
 def profile_queries(index: WhooshIndex, queries: dict[str, list[Query]], filters: Filters) -> str:
-    """cProfile of WhooshIndex.search, then its steps timed one by one per query kind, and
-    alternatives to the permission filter and to terms=True, each with how many totals agree
-    with what the app reports."""
-    from whoosh import query as wq
-
-    per_kind = 30
-    sample = [q for kind in QUERY_KINDS for q in queries[kind][:per_kind]]
+    """cProfile of WhooshIndex.search over the first 30 queries of each kind."""
+    sample = [q for kind in QUERY_KINDS for q in queries[kind][:30]]
     out = io.StringIO()
     profiler = cProfile.Profile()
     profiler.enable()
@@ -675,82 +669,6 @@ def profile_queries(index: WhooshIndex, queries: dict[str, list[Query]], filters
     for order in ("tottime", "cumulative"):
         out.write(f"\ncProfile of {len(sample)} WhooshIndex.search calls, top 30 by {order}:\n")
         pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(30)
-
-    searcher = index._searcher()
-    reader = searcher.reader()
-    readable = set(filters.communities or ())
-    excluded = [c for c in range(1, COMMUNITIES + 1) if c not in readable]
-    current = index._filter(filters)
-    as_not = wq.Not(wq.Or([wq.Term("community_id", str(c)) for c in excluded]))
-    t0 = time.perf_counter()
-    docset = set(searcher.docs_for_query(current))  # what a per-searcher cache would hold
-    docset_ms = (time.perf_counter() - t0) * 1000
-
-    def expand(fieldname: str, prefix: str) -> list[str]:
-        found = (
-            t.decode() if isinstance(t, bytes) else t
-            for t in reader.expand_prefix(fieldname, prefix)
-        )
-        return list(found)[: qp.MAX_EXPANSION]
-
-    def page(query: Any, **kwargs: Any) -> Any:
-        return searcher.search_page(query, 1, pagelen=PER_PAGE, **kwargs)
-
-    variants: dict[str, Callable[[Any], Any]] = {
-        "search_page as the app: And(q, CSQ(Or of 15)), terms": lambda b: page(
-            index._within(b, current), terms=True
-        ),
-        "  same, terms=False": lambda b: page(index._within(b, current)),
-        "  same, optimize=False (count while scoring)": lambda b: page(
-            index._within(b, current), terms=True, optimize=False
-        ),
-        "  And(q, CSQ(Not(Or of 5 excluded))), terms": lambda b: page(
-            index._within(b, as_not), terms=True
-        ),
-        "  filter=<cached docset>, terms=False": lambda b: page(b, filter=docset),
-        "  filter=<cached docset>, terms=True": lambda b: page(b, filter=docset, terms=True),
-        "  no permission filter at all, terms": lambda b: page(b, terms=True),
-    }
-    out.write(
-        f"\nStages and alternatives, {per_kind} queries per kind, one by one, ms "
-        f"(permission docset built in {docset_ms:.1f} ms, {len(docset):,} docs; "
-        "'agree' = totals equal to the app's):\n"
-    )
-    for kind in QUERY_KINDS:
-        rows: dict[str, list[float]] = {}
-        agree: dict[str, int] = {}
-        for q in queries[kind][:per_kind]:
-            t0 = time.perf_counter()
-            index.search(q.chaupal, filters, page=1, per_page=PER_PAGE, facets=False)
-            rows.setdefault("WhooshIndex.search (whole)", []).append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            parsed = qp.parse(q.chaupal, expand)
-            built = qp.build(parsed)
-            rows.setdefault("qp.parse + qp.build (analysis)", []).append(time.perf_counter() - t0)
-            reference = None
-            for name, run in variants.items():
-                t0 = time.perf_counter()
-                result = run(built)
-                total = result.total
-                rows.setdefault(name, []).append(time.perf_counter() - t0)
-                if reference is None:
-                    reference = result
-                    t0 = time.perf_counter()
-                    hits = [index._hit(h) for h in result]
-                    rows.setdefault(f"_hit() x {PER_PAGE} (stored fields + highlights)", []).append(
-                        time.perf_counter() - t0
-                    )
-                    rows.setdefault("hits on the page (a count, not ms)", []).append(
-                        len(hits) / 1000
-                    )
-                agree[name] = agree.get(name, 0) + (total == reference.total)
-        out.write(f"\n  {kind:<58} {'mean':>7} {'p50':>7} {'p95':>7} {'agree':>6}\n")
-        for name, values in rows.items():
-            mark = f"{agree[name]}/{len(values)}" if name in agree else ""
-            out.write(
-                f"  {name:<58} {statistics.mean(values) * 1000:7.2f} "
-                f"{percentile(values, 50) * 1000:7.2f} {percentile(values, 95) * 1000:7.2f} {mark:>6}\n"
-            )
     return out.getvalue()
 
 
