@@ -11,14 +11,16 @@ import logging
 import threading
 import time
 from datetime import UTC, datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, index, sorting
+from whoosh import index, sorting
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search import query as qp
+from search import snippets
 from search.analysis import WORD, WordCount, index_term, normalise, text_analyzer
 from search.fast_query import Evaluation, Unsupported, top
 from search.port import Filters, Hit, Results
@@ -345,10 +347,8 @@ class WhooshIndex:
     def _hit(self, fields: dict[str, Any], score: float, terms: dict[str, frozenset[str]]) -> Hit:
         body = fields.get("body", "")
         title = fields.get("thread_title", "")
-        snippet = _highlight(body, terms.get("body"), top=2) or highlight.htmlescape(body[:240])
-        title_html = (
-            _highlight(title, terms.get("title"), top=3) if fields["kind"] == "thread" else ""
-        )
+        snippet = snippets.snippet(body, terms.get("body", ())) or escape(body[:240], quote=False)
+        title_terms = terms.get("title", ()) if fields["kind"] == "thread" else ()
         return Hit(
             thread_id=int(fields["thread_id"]),
             post_id=int(fields["post_id"]),
@@ -357,7 +357,7 @@ class WhooshIndex:
             community=fields["community"],
             author=fields["author"],
             snippet_html=snippet,
-            title_html=title_html or highlight.htmlescape(title),
+            title_html=snippets.marked(title, title_terms),
             score=score,
             created_at=fields.get("created"),
         )
@@ -411,10 +411,6 @@ def _top_facets(counts: dict[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20])
 
 
-_ANALYZER = text_analyzer()
-_FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")
-
-
 def _highlight_terms(query: wq.Query) -> dict[str, frozenset[str]]:
     """The words to mark in each field: every term and phrase word of the query."""
     found: dict[str, set[str]] = {}
@@ -422,14 +418,6 @@ def _highlight_terms(query: wq.Query) -> dict[str, frozenset[str]]:
         word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
         found.setdefault(field, set()).add(word)
     return {field: frozenset(words) for field, words in found.items()}
-
-
-def _highlight(text: str, terms: frozenset[str] | None, *, top: int) -> str:
-    """Text around the query's words, with them in <mark> (empty when none occur)."""
-    if not text or not terms:
-        return ""
-    fragmenter = highlight.ContextFragmenter(maxchars=240, surround=70)
-    return str(highlight.highlight(text, terms, _ANALYZER, fragmenter, _FORMATTER, top=top))
 
 
 def to_datetime(value: datetime | None) -> datetime | None:
