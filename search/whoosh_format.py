@@ -18,11 +18,11 @@ import multiprocessing
 import queue
 import traceback
 import uuid
+from array import array
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
 from itertools import accumulate
-from pickle import dumps, loads
 from typing import Any
 
 from whoosh import index
@@ -39,6 +39,7 @@ from whoosh.formats import Frequency, Positions
 from whoosh.matching import ListMatcher
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
+from whoosh.util.numlists import delta_encode
 from whoosh.writing import PostingPool, SegmentWriter
 
 from search.analysis import WordCount, plain_analyzer, positions, text_analyzer
@@ -123,15 +124,43 @@ class _ListMatcher(ListMatcher):
 
 
 class _LeafMatcher(W3LeafMatcher):
-    """A posting list on disk, which can also be read whole (search/fast_query.py)."""
+    """A posting list on disk, which can also be read whole (search/fast_query.py).
 
-    _values: Any  # set by Whoosh's own methods (declared for the type checker)
+    Reads blocks as _PostingsWriter writes them: ids and weights as machine arrays, values as
+    their lengths and one string; and blocks of Whoosh's own layout, as Whoosh does."""
+
+    _ids: Any  # set by Whoosh's own methods (declared for the type checker)
+    _weights: Any
+    _values: Any
+
+    def _read_ids(self) -> None:
+        if self._data is None:
+            self._read_data()
+        raw = self._data[0]
+        if isinstance(raw, bytes):
+            self._ids = tuple(accumulate(array("I", raw)))  # stored as gaps
+        else:
+            super()._read_ids()
+
+    def _read_weights(self) -> None:
+        if self._data is None:
+            self._read_data()
+        raw = self._data[1]
+        if isinstance(raw, bytes):
+            self._weights = array("f", raw)
+        else:
+            super()._read_weights()
 
     def _read_values(self) -> None:
-        super()._read_values()
-        if isinstance(self._values, bytes):  # packed by _PostingsWriter._mini_values
-            # The index is our own file, which Whoosh itself unpickles block by block.
-            self._values = loads(self._values)  # noqa: S301
+        if self._data is None:
+            self._read_data()
+        raw = self._data[2]
+        if isinstance(raw, list):
+            sizes, joined = array("I", raw[0]), raw[1]
+            ends = accumulate(sizes)
+            self._values = [joined[end - size : end] for end, size in zip(ends, sizes, strict=True)]
+        else:
+            super()._read_values()
 
     def arrays(self, values: bool) -> tuple[list[int], list[float], list[bytes] | None]:
         """All document numbers, weights and (if asked) encoded values, block by block."""
@@ -139,10 +168,9 @@ class _LeafMatcher(W3LeafMatcher):
         weights: list[float] = []
         encoded: list[bytes] | None = [] if values else None
         while self.is_active():
-            if self._data is None:
-                self._read_data()
-            ids.extend(accumulate(self._data[0]))  # stored as gaps
+            self._read_ids()
             self._read_weights()
+            ids.extend(self._ids)
             weights.extend(self._weights)
             if encoded is not None:
                 self._read_values()
@@ -177,13 +205,24 @@ class _PostingsWriter(W3PostingsWriter):
             if length > self._maxlength:
                 self._maxlength = length
 
+    # A block is pickled, so each Python int and float in it costs an object to read back.
+    # Ids (as gaps) and weights are written as machine arrays instead, and the positions of
+    # each posting as their lengths and one joined string.
+
+    def _mini_ids(self) -> Any:
+        if self._byteids:
+            return super()._mini_ids()
+        return array("I", delta_encode(self._ids)).tobytes()
+
+    def _mini_weights(self) -> Any:
+        weights = super()._mini_weights()  # None when all 1.0, one float when all equal
+        return array("f", weights).tobytes() if isinstance(weights, tuple) else weights
+
     def _mini_values(self) -> Any:
-        """Variable-size values (the positions of a word in a post) packed into one string:
-        unpacking a block then makes one object instead of one per posting, and a search that
-        needs no positions never unpacks them."""
         size = self._format.fixed_value_size()
         if size is None or size < 0:
-            return dumps(tuple(self._values), 2)
+            values = self._values
+            return [array("I", map(len, values)).tobytes(), b"".join(values)]
         return super()._mini_values()
 
     def finish_postings(self) -> Any:
