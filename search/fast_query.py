@@ -19,6 +19,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -65,9 +66,10 @@ class Evaluation:
         weights: dict[int, float] = {}
         values: dict[int, bytes] = {}
         for segment, offset in self.reader.leaf_readers():
-            if (field, text) not in segment:
+            try:
+                matcher = segment.postings(field, text)
+            except TermNotFound:  # not in this segment
                 continue
-            matcher = segment.postings(field, text)
             deleted: frozenset[int] = frozenset()
             if isinstance(matcher, FilterMatcher):  # the segment has deleted documents
                 deleted = segment.deleted_docs_set

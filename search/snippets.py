@@ -39,10 +39,14 @@ def _matches(text: str, terms: Collection[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) of each word of text that is one of terms."""
     if not text or not terms:
         return []
+    # English stemming never changes a word's first letter: a plain a-z word can only match a
+    # term with its initial, and the others need not be stemmed at all (stemming is slow).
+    initials = {term[:1] for term in terms}
     return [
         (m.start(), m.end(), term)
         for m in WORD.finditer(text)
-        if (term := index_term(m.group(0))) in terms
+        if (word := m.group(0))[:1].lower() in initials or not (word.isascii() and word.isalpha())
+        if (term := index_term(word)) in terms
     ]
 
 

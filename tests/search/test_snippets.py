@@ -55,3 +55,10 @@ def test_a_title_is_marked_whole_and_escaped():
         "Leave rules &amp; &lt;b&gt;<mark>forms</mark>&lt;/b&gt;"
     )
     assert marked("Leave rules", frozenset()) == "Leave rules"
+
+
+def test_stemming_keeps_the_first_letter_which_the_snippets_rely_on():
+    words = "lying dying tying skies news ugly early only idly gently applications running"
+    for word in words.split():
+        assert index_term(word)[:1] == word[:1], word
+    assert marks(snippet("Dying batteries were replaced.", terms("die"))) == ["Dying"]
