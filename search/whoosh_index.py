@@ -407,8 +407,10 @@ def _NO_LENGTHS(field: str) -> bytes:
     raise AssertionError("no scores here")
 
 
-def _top_facets(counts: dict[str, int]) -> dict[str, int]:
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20])
+def _top_facets(counts: dict[Any, int]) -> dict[str, int]:
+    """The 20 largest, biggest first; Whoosh counts documents without a value under None."""
+    found = [(value, n) for value, n in counts.items() if value is not None]
+    return dict(sorted(found, key=lambda kv: (-kv[1], kv[0]))[:20])
 
 
 def _highlight_terms(query: wq.Query) -> dict[str, frozenset[str]]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from search import query as qp
 from search import whoosh_format
 from search.analysis import positions, text_analyzer
 from search.port import Filters
@@ -117,3 +118,42 @@ def test_a_cancelled_rebuild_leaves_the_index_as_it_was(index):
     assert {hit.post_id for hit in search(index, "pension").hits} == {1}
     index.apply([doc(3, "pension table")], [])
     assert search(index, "pension").total == 2
+
+
+QUERIES = [
+    "census",
+    "census ward",
+    '"ward maps"',
+    "census OR pension",
+    "census -ward",
+    "pens*",
+    "in:title census",
+    '"district census" ward',
+    "absentword",
+]
+
+
+def test_the_fast_evaluation_ranks_and_counts_as_whoosh_does(index):
+    """search/fast_query.py must give Whoosh's own totals, order and BM25F scores."""
+    words = ["census", "ward", "maps", "pension", "district", "rules", "leave", "tender"]
+    docs = []
+    for n in range(1, 301):
+        body = " ".join(words[(n * k) % len(words)] for k in range(1, 2 + n % 9))
+        title = f"District census {n}" if n % 10 == 0 else ""
+        docs.append(doc(n, body, title=title, community=1 + n % 3))
+    index.apply(docs[:150], [])
+    index.apply(docs[150:], [])
+    index.apply([doc(7, "ward maps pension rules census")], [])  # an update: a deleted document
+    searcher = index._searcher()
+    hidden = Filters(communities=(1, 2), hidden=(3,))
+    for text in QUERIES:
+        for filters in (EVERYONE, hidden):
+            parsed = qp.parse(text, lambda prefix: ["pension"] if prefix == "pens" else [])
+            query = qp.build(parsed)
+            mask = index._mask(searcher, filters)
+            fast = index._evaluate(searcher, query, mask, 400, True)
+            slow = index._whoosh(searcher, query, mask, 400, True)
+            assert fast[0] == slow[0], text
+            assert [d for d, _ in fast[1]] == [d for d, _ in slow[1]], text
+            assert [round(s, 5) for _, s in fast[1]] == [round(s, 5) for _, s in slow[1]], text
+            assert fast[2] == slow[2], text
