@@ -161,19 +161,6 @@ async def update_community(request: Request) -> Response:
     actor = await api_actor(request)
     community = await communities.get(actor, request.path_params["slug"])
     data = await read_json(request)
-    known = {
-        "premoderation",
-        "new_user_link_limit",
-        "new_user_posts",
-        "word_filters",
-        "flag_hide_score",
-    }
-    unknown = set(data) - known
-    if unknown:
-        raise Invalid(
-            "Unknown fields: " + ", ".join(sorted(unknown)),
-            fields={k: "is not a setting" for k in unknown},
-        )
     await actions.update_policy(actor, community, data)
     body = serialize.community(community, await permissions.status_in(actor, community))
     body["policy"] = serialize.policy(community)

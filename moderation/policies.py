@@ -205,8 +205,23 @@ def word_filter_lines(rules: list[dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
+SETTINGS = (
+    "premoderation",
+    "new_user_link_limit",
+    "new_user_posts",
+    "word_filters",
+    "flag_hide_score",
+)
+
+
 async def update(community: Community, data: dict[str, object]) -> list[str]:
     """Sets the policy fields present in data; returns the names of those that changed."""
+    unknown = set(data) - set(SETTINGS)
+    if unknown:
+        raise Invalid(
+            "Unknown fields: " + ", ".join(sorted(unknown)),
+            fields={k: "is not a setting" for k in unknown},
+        )
     changes: dict[str, object] = {}
     if "premoderation" in data:
         changes["premoderation"] = validation.choice(

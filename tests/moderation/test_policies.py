@@ -393,6 +393,16 @@ async def test_policy_body_that_is_not_an_object_is_400(client, world, raw):
     assert r.status_code == 400
 
 
+@pytest.mark.parametrize("payload", [{"premoderation": "all"}, {"name": "Renamed"}])
+async def test_a_member_who_does_not_moderate_gets_403_whatever_the_fields(client, world, payload):
+    r = await client.patch(
+        f"/api/v1/communities/{world.community.slug}",
+        headers=world.headers["author"],
+        json=payload,
+    )
+    assert r.status_code == 403, r.text
+
+
 async def test_policy_of_a_missing_community_is_404(client, world):
     r = await client.patch(
         "/api/v1/communities/no-such-place", headers=world.headers["admin"], json={}
