@@ -3,6 +3,8 @@ flagging, thread curation, and notifications."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -12,6 +14,7 @@ from starlette.routing import Route
 from forum import accounts, communities, notifications, permissions, posts, threads, validation
 from forum.errors import BadRequest, Conflict, Invalid
 from forum.http import path_int, query_int
+from forum.models import User
 from forum.pages import _s, page_actor, posted_form, redirect, render, signed_in
 from moderation import actions, audit, policies, queue
 from moderation.limits import hit
@@ -149,6 +152,36 @@ async def flag_post(request: Request) -> Response:
     user, _ = await page_actor(request)
     signed_in(user, "flag posts")
     post = await posts.get(user, path_int(request, "id"))
+    return await _flag_form(
+        request,
+        {"post": post, "thread": post.thread},
+        lambda actor, reason, note: queue.flag_post(actor, post, reason, note),
+        f"/p/{post.id}",
+        "Thank you. The community's moderators will look at this post.",
+    )
+
+
+async def flag_user(request: Request) -> Response:
+    user, _ = await page_actor(request)
+    signed_in(user, "flag people")
+    person = await accounts.get_by_username(request.path_params["username"])
+    return await _flag_form(
+        request,
+        {"post": None, "person": person},
+        lambda actor, reason, note: queue.flag_user(actor, person, reason, note),
+        f"/u/{person.username}",
+        "Thank you. The site's administrators will look at this account.",
+    )
+
+
+async def _flag_form(
+    request: Request,
+    context: dict[str, Any],
+    flag: Callable[[User | None, str, str], Awaitable[object]],
+    back: str,
+    thanks: str,
+) -> Response:
+    """The report form for a post or a person: shows it, or files the flag and goes back."""
     values = {"reason": "", "note": ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -156,26 +189,16 @@ async def flag_post(request: Request) -> Response:
         await hit(request, "flag", user)
         values = {"reason": _s(form, "reason"), "note": _s(form, "note")}
         try:
-            await queue.flag_post(user, post, values["reason"], values["note"])
-            return redirect(
-                request,
-                f"/p/{post.id}",
-                "Thank you. The community's moderators will look at this post.",
-            )
+            await flag(user, values["reason"], values["note"])
+            return redirect(request, back, thanks)
         except Conflict as exc:
-            return redirect(request, f"/p/{post.id}", exc.message, "info")
+            return redirect(request, back, exc.message, "info")
         except Invalid as exc:
             errors = exc.fields or {"form": exc.message}
     return await render(
         request,
         "flag.html",
-        {
-            "post": post,
-            "thread": post.thread,
-            "values": values,
-            "errors": errors,
-            "reasons": queue.REASONS,
-        },
+        {**context, "values": values, "errors": errors, "reasons": queue.REASONS},
         422 if errors else 200,
     )
 
@@ -264,6 +287,7 @@ routes = [
     Route("/c/{slug}/settings", community_settings, methods=["GET", "POST"]),
     Route("/c/{slug}/best", best_of, methods=["GET"]),
     Route("/p/{id}/flag", flag_post, methods=["GET", "POST"]),
+    Route("/u/{username}/flag", flag_user, methods=["GET", "POST"]),
     Route("/t/{id}/curate", curate, methods=["POST"]),
     Route("/u/{username}/suspension", suspend_page, methods=["POST"]),
     Route("/notifications", notifications_page, methods=["GET", "POST"]),

@@ -262,6 +262,40 @@ async def test_flag_page_refuses_the_posts_author_and_anonymous_visitors(client,
     assert not await Flag.exists()
 
 
+# Reporting a person
+
+
+async def test_report_page_for_a_person_files_a_flag_for_the_administrators(client, world, browser):
+    c, csrf = await browser(world.member)
+    profile = await c.get(f"/u/{world.author.username}")
+    assert f'href="/u/{world.author.username}/flag"' in profile.text
+    page = await c.get(f"/u/{world.author.username}/flag")
+    assert page.status_code == 200 and 'value="spam"' in page.text
+    r = await h.post_form(
+        c, f"/u/{world.author.username}/flag", {"reason": "spam", "note": "Vendor links."}, csrf
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"/u/{world.author.username}"
+    [flag] = await Flag.filter(target_user_id=world.author.id).select_related("item")
+    assert (flag.reason, flag.note, flag.item.kind) == ("spam", "Vendor links.", "user")
+    again = await h.post_form(c, f"/u/{world.author.username}/flag", {"reason": "abuse"}, csrf)
+    assert again.status_code == 303
+    assert await Flag.filter(target_user_id=world.author.id).count() == 1
+
+
+async def test_report_page_for_a_person_refuses_oneself_and_anonymous_visitors(
+    client, world, browser
+):
+    c, csrf = await browser(world.author)
+    own = await c.get(f"/u/{world.author.username}")
+    assert f"/u/{world.author.username}/flag" not in own.text
+    r = await h.post_form(c, f"/u/{world.author.username}/flag", {"reason": "spam"}, csrf)
+    assert r.status_code == 403
+    anonymous = await client.get(f"/u/{world.author.username}/flag")
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+    assert (await client.get("/u/nobody-here/flag")).status_code in (303, 404)
+    assert not await Flag.exists()
+
+
 # Notifications
 
 
