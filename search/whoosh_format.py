@@ -50,8 +50,8 @@ SEGMENT_DOCS = 12_000  # documents per segment written by a rebuild
 
 
 class AnalysedText(TEXT):
-    """TEXT whose indexing goes through analysis.positions: the terms and positions
-    text_analyzer gives (which still serves highlighting), several times faster."""
+    """TEXT whose indexing goes through analysis.positions: the terms and positions its
+    analyzer (text_analyzer) gives, without building a token object per word."""
 
     def index(self, value: str, **kwargs: Any) -> Any:
         encode = self.format.encode
