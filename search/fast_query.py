@@ -190,6 +190,18 @@ def _positions(encoded: bytes, shift: int) -> frozenset[int]:
     return frozenset(p - shift for p in _POSITIONS.decode_positions(encoded))
 
 
+def segment_docs(segment: Any, field: str, text: str) -> list[int]:
+    """The documents (numbered within the segment) holding a term, deleted ones included."""
+    try:
+        matcher = segment.postings(field, text)
+    except TermNotFound:
+        return []
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    ids: list[int] = matcher.arrays(False)[0]
+    return ids
+
+
 def top(scores: dict[int, float], count: int) -> list[tuple[int, float]]:
     """The count best documents, as Whoosh orders them: higher score, then lower number."""
     return heapq.nsmallest(count, ((doc, score) for doc, score in scores.items()), key=_rank)

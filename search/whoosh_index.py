@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -22,7 +23,7 @@ from whoosh.searching import Searcher
 from search import query as qp
 from search import snippets
 from search.analysis import WORD, WordCount, index_term, normalise, text_analyzer
-from search.fast_query import Evaluation, Unsupported, top
+from search.fast_query import Evaluation, Unsupported, segment_docs, top
 from search.port import Filters, Hit, Results
 from search.whoosh_format import (
     VOCABULARY,
@@ -65,6 +66,9 @@ class WhooshIndex:
         self._generation = 0
         self._searchers: list[Searcher] = []
         self._registry_lock = threading.Lock()
+        # Per-segment values (see _per_segment), shared by every thread's searcher.
+        self._segments: dict[tuple[str, int, str, str], Any] = {}
+        self._segments_lock = threading.Lock()
 
     # Writing
 
@@ -161,39 +165,47 @@ class WhooshIndex:
         key = ("mask", filters.hidden)
         found: set[int] | None = cache.get(key)
         if found is None:
-            evaluation = Evaluation(searcher, _NO_LENGTHS)
-            found = set()
-            for community in filters.hidden:
-                found.update(evaluation.postings("community_id", str(community)))
+            parts = self._value_parts(searcher, "community_id")
+            found = set().union(*(part.get(str(c), ()) for part in parts for c in filters.hidden))
             cache[key] = found  # Whoosh wants a set; never mutated
         return found or None
 
-    def _lengths(self, searcher: Searcher, field: str) -> Any:
+    def _lengths(self, searcher: Searcher, field: str) -> bytes:
         """The field's length byte of every document, in the searcher's numbering."""
         cache = self._cache(searcher)
         key = ("lengths", field)
-        found = cache.get(key)
+        found: bytes | None = cache.get(key)
         if found is None:
             found = cache[key] = b"".join(
-                bytes(segment._perdoc.length_bytes(field))
+                self._per_segment(segment, 0, ("lengths", field), _length_bytes)
                 for segment, _ in searcher.reader().leaf_readers()
             )
         return found
 
-    def _groups(self, searcher: Searcher) -> dict[str, dict[str, set[int]]]:
-        """Facet values -> their documents: communities and tags, cached per searcher."""
-        cache = self._cache(searcher)
-        found: dict[str, dict[str, set[int]]] | None = cache.get("groups")
+    def _value_parts(self, searcher: Searcher, field: str) -> list[dict[str, frozenset[int]]]:
+        """For each segment: value -> its documents, in the searcher's numbering, for a field
+        of few values (communities, tags). A segment's part is kept while the segment is in
+        use, so a searcher opened after a write reads only the new segments. (Parts may hold
+        deleted documents: harmless, as they only ever narrow down what a search found.)"""
+        return [
+            self._per_segment(segment, offset, ("values", field), _value_docs)
+            for segment, offset in searcher.reader().leaf_readers()
+        ]
+
+    def _per_segment(
+        self, segment: Any, offset: int, what: tuple[str, str], compute: Callable[..., Any]
+    ) -> Any:
+        """compute(segment, offset, field), kept for this segment at this offset: segments
+        never change once written, but for deletions."""
+        key = (segment.segment().segment_id(), offset, *what)
+        with self._segments_lock:
+            found = self._segments.get(key)
         if found is None:
-            evaluation = Evaluation(searcher, _NO_LENGTHS)
-            reader = searcher.reader()
-            found = cache["groups"] = {
-                name: {
-                    value.decode("utf-8"): set(evaluation.postings(field, value.decode("utf-8")))
-                    for value in reader.lexicon(field)
-                }
-                for name, field in (("community", "community"), ("tag", "tags"))
-            }
+            found = compute(segment, offset, what[1])
+            with self._segments_lock:
+                if len(self._segments) > 512:  # drop what belongs to merged-away segments
+                    self._segments.clear()
+                self._segments[key] = found
         return found
 
     @staticmethod
@@ -271,10 +283,12 @@ class WhooshIndex:
         ranked = top(evaluation.scores(query, docs), count)
         facet_counts: dict[str, dict[str, int]] = {}
         if facets:
-            for name, groups in self._groups(searcher).items():
-                counts = {
-                    value: n for value, members in groups.items() if (n := len(members & docs))
-                }
+            for name, field in (("community", "community"), ("tag", "tags")):
+                counts: dict[str, int] = {}
+                for part in self._value_parts(searcher, field):
+                    for value, members in part.items():
+                        if n := len(members & docs):
+                            counts[value] = counts.get(value, 0) + n
                 facet_counts[name] = _top_facets(counts)
         return len(docs), ranked, facet_counts
 
@@ -400,6 +414,18 @@ class WhooshIndex:
                 searcher.close()
             self._searchers.clear()
         self._ix.close()
+
+
+def _length_bytes(segment: Any, offset: int, field: str) -> bytes:
+    return bytes(segment._perdoc.length_bytes(field))
+
+
+def _value_docs(segment: Any, offset: int, field: str) -> dict[str, frozenset[int]]:
+    """value -> the documents of one segment holding it, numbered from offset."""
+    return {
+        text: frozenset(d + offset for d in segment_docs(segment, field, text))
+        for text in (value.decode("utf-8") for value in segment.lexicon(field))
+    }
 
 
 def _NO_LENGTHS(field: str) -> bytes:
