@@ -7,6 +7,7 @@ SQLite (a fresh database per run, dropped afterwards)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -128,6 +129,22 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as c:
         yield c
+
+
+ClientFactory = Callable[[], Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def new_client(app: Any) -> AsyncIterator[ClientFactory]:
+    """Extra browsers (each with its own cookie jar) on the same app."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def make() -> httpx.AsyncClient:
+            return await stack.enter_async_context(
+                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ORIGIN)
+            )
+
+        yield make
 
 
 # Factories

@@ -17,14 +17,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.live.conftest import (
-    PASSWORD,
-    admin_token,
-    create_admin,
-    server_env,
-    start_server,
-    unique,
-)
+from tests.browser.conftest import LiveServer
+from tests.live.conftest import PASSWORD, unique
 
 LIVE_TIMEOUT_MS = 5_000  # how long to wait for something pushed over the websocket
 
@@ -38,79 +32,71 @@ class ThreadScene:
 
 
 @pytest.fixture(scope="module")
-def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadScene]:
-    data_dir = tmp_path_factory.mktemp("live-browser-data")
-    env = server_env(data_dir)
-    create_admin(env)
-    server = start_server(env, data_dir / "server.log")
-    try:
-        token = admin_token(server.url)
-        with httpx.Client(base_url=server.url, timeout=10.0, trust_env=False) as api:
+def scene(live_server: LiveServer) -> ThreadScene:
+    """A community of its own on the browser tests' server, two members and a thread."""
+    token = live_server.admin_token
+    with httpx.Client(base_url=live_server.url, timeout=10.0, trust_env=False) as api:
 
-            def ok(r: httpx.Response, status: int = 201) -> Any:
-                assert r.status_code == status, f"{r.request.method} {r.request.url}: {r.text}"
-                return r.json()
+        def ok(r: httpx.Response, status: int = 201) -> Any:
+            assert r.status_code == status, f"{r.request.method} {r.request.url}: {r.text}"
+            return r.json()
 
-            slug = unique("budget").replace("_", "-")
+        slug = unique("budget").replace("_", "-")
+        ok(
+            api.post(
+                "/api/v1/communities",
+                headers={"Authorization": f"Bearer {token}"},
+                json={
+                    "slug": slug,
+                    "name": "Budget Officers Live",
+                    "description": "Finance officers comparing notes on the annual cycle.",
+                    "kind": "role",
+                    "visibility": "public",
+                },
+            )
+        )
+        names: list[str] = []
+        displays: list[str] = []
+        bearer: list[dict[str, str]] = []
+        for who in ("Meera Asker", "Ravi Reader"):
+            username = unique(who.split()[0].lower())
             ok(
                 api.post(
-                    "/api/v1/communities",
-                    headers={"Authorization": f"Bearer {token}"},
+                    "/api/v1/auth/register",
                     json={
-                        "slug": slug,
-                        "name": "Budget Officers Live",
-                        "description": "Finance officers comparing notes on the annual cycle.",
-                        "kind": "role",
-                        "visibility": "public",
+                        "username": username,
+                        "email": f"{username}@example.org",
+                        "password": PASSWORD,
+                        "display_name": who,
+                        "role": "Finance Officer",
+                        "sector": "Finance",
                     },
                 )
             )
-            names: list[str] = []
-            displays: list[str] = []
-            bearer: list[dict[str, str]] = []
-            for who in ("Meera Asker", "Ravi Reader"):
-                username = unique(who.split()[0].lower())
-                ok(
-                    api.post(
-                        "/api/v1/auth/register",
-                        json={
-                            "username": username,
-                            "email": f"{username}@example.org",
-                            "password": PASSWORD,
-                            "display_name": who,
-                            "role": "Finance Officer",
-                            "sector": "Finance",
-                        },
-                    )
-                )
-                tok = ok(
-                    api.post(
-                        "/api/v1/auth/token", json={"username": username, "password": PASSWORD}
-                    )
-                )["token"]
-                headers = {"Authorization": f"Bearer {tok}"}
-                ok(api.post(f"/api/v1/communities/{slug}/join", headers=headers), 200)
-                names.append(username)
-                displays.append(who)
-                bearer.append(headers)
-            thread = ok(
-                api.post(
-                    f"/api/v1/communities/{slug}/threads",
-                    headers=bearer[0],
-                    json={
-                        "title": "How do you phase supplementary demands?",
-                        "body": "Our department files three batches a year. Is one enough?",
-                    },
-                )
+            tok = ok(
+                api.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+            )["token"]
+            headers = {"Authorization": f"Bearer {tok}"}
+            ok(api.post(f"/api/v1/communities/{slug}/join", headers=headers), 200)
+            names.append(username)
+            displays.append(who)
+            bearer.append(headers)
+        thread = ok(
+            api.post(
+                f"/api/v1/communities/{slug}/threads",
+                headers=bearer[0],
+                json={
+                    "title": "How do you phase supplementary demands?",
+                    "body": "Our department files three batches a year. Is one enough?",
+                },
             )
-        yield ThreadScene(
-            url=server.url,
-            thread_id=int(thread["id"]),
-            usernames=(names[0], names[1]),
-            display_names=(displays[0], displays[1]),
         )
-    finally:
-        server.stop()
+    return ThreadScene(
+        url=live_server.url,
+        thread_id=int(thread["id"]),
+        usernames=(names[0], names[1]),
+        display_names=(displays[0], displays[1]),
+    )
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@ settings, and the security and accessibility basics every page shares."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -16,15 +15,13 @@ import pytest
 
 from forum import accounts, communities, posts, security
 from forum.models import Membership, Post, Thread, User
-from tests.conftest import ORIGIN, PASSWORD, SECRET
+from tests.conftest import ORIGIN, PASSWORD, SECRET, ClientFactory
 
 # httpx files cookies of the dot-less host "testserver" under "testserver.local" (the cookiejar
 # rule for such hosts); a cookie set for domain "testserver" is never sent back.
 COOKIE_DOMAIN = "testserver.local"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 SAME_ORIGIN = {"Origin": ORIGIN}
-
-ClientFactory = Callable[[], Awaitable[httpx.AsyncClient]]
 
 
 # Helpers
@@ -44,19 +41,6 @@ def set_session_cookie(client: httpx.AsyncClient, token: str) -> None:
 @pytest.fixture(autouse=True)
 async def _app_first(client: httpx.AsyncClient) -> None:
     """The app (and its database) starts before any factory fixture of these tests runs."""
-
-
-@pytest.fixture
-async def new_client(app: Any) -> AsyncIterator[ClientFactory]:
-    """Extra browsers (each with its own cookie jar) on the same app."""
-    async with contextlib.AsyncExitStack() as stack:
-
-        async def make() -> httpx.AsyncClient:
-            return await stack.enter_async_context(
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ORIGIN)
-            )
-
-        yield make
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ community the first moderator also moderates (a destination for moves)."""
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 
 import httpx
@@ -15,7 +14,7 @@ from argon2 import PasswordHasher
 
 from forum import posts, security
 from forum.models import Community, Post, Thread, User
-from tests.conftest import ORIGIN, bearer, using_postgres
+from tests.conftest import bearer, using_postgres
 from tests.moderation.helpers import browser_session
 
 
@@ -117,19 +116,6 @@ async def world(make_user, make_community, make_thread, admin) -> World:
 @pytest.fixture
 async def private_world(make_user, make_community, make_thread, admin) -> World:
     return await build_world(make_user, make_community, make_thread, admin, visibility="private")
-
-
-@pytest.fixture
-async def new_client(app):
-    """Extra browsers (each with its own cookie jar) on the same app."""
-    async with contextlib.AsyncExitStack() as stack:
-
-        async def make() -> httpx.AsyncClient:
-            return await stack.enter_async_context(
-                httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ORIGIN)
-            )
-
-        yield make
 
 
 @pytest.fixture
