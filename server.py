@@ -50,7 +50,6 @@ def create_app(settings: Settings) -> Starlette:
         app.state.search = index
         app.state.search_writer = writer
         hub = Hub(settings.redis_url)
-        hub.recheck = ws.still_allowed
         await hub.start()
         app.state.hub = hub
         digests = asyncio.create_task(_digest_loop(settings)) if settings.smtp_url else None

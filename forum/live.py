@@ -14,13 +14,14 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.functions import Max
 
+from forum import live_gate, permissions, validation
+from forum.live_gate import Verdict
 from forum.models import LiveEvent, User
 
 log = logging.getLogger("chaupal.live")
@@ -28,6 +29,11 @@ log = logging.getLogger("chaupal.live")
 CHANNEL = "chaupal:live"
 BACKLOG_LIMIT = 500
 KEEP_FOR = timedelta(days=2)
+# Rows of these types tell the hub that who may read what has changed; they are not sent.
+# On `user:ID`: that person's memberships or account changed; re-check their connections.
+# On `access`: a thread or community changed hands or visibility; re-check every connection.
+ACCOUNT_CHANGES = frozenset({"membership.changed", "account.changed"})
+ACCESS_TOPIC = "access"
 
 
 async def emit(topic: str, type_: str, **data: Any) -> None:
@@ -35,10 +41,10 @@ async def emit(topic: str, type_: str, **data: Any) -> None:
     await LiveEvent.create(topic=topic, type=type_, data=data)
 
 
-def event_json(row: LiveEvent) -> str:
-    return json.dumps(
-        {"id": row.id, "type": row.type, "topic": row.topic, "data": row.data}, ensure_ascii=False
-    )
+async def access_changed(**data: Any) -> None:
+    """Who may read what changed (a community's visibility, say): every live connection
+    re-checks its subscriptions. Call inside the transaction of the change."""
+    await LiveEvent.create(topic=ACCESS_TOPIC, type="access.changed", data=data)
 
 
 @dataclass(eq=False)
@@ -46,6 +52,7 @@ class Connection:
     """One websocket: who it is, what it listens to, and its bounded outgoing queue."""
 
     user: User | None
+    reader: permissions.Reader = permissions.ANONYMOUS
     queue_size: int = 256
     topics: set[str] = field(default_factory=set)
     queue: asyncio.Queue[str | None] = field(init=False)
@@ -72,21 +79,17 @@ class Connection:
                 self.queue.put_nowait(None)
 
 
-Recheck = Callable[[Connection, str], Awaitable[bool]]
-
-
 class Hub:
     def __init__(self, redis_url: str | None = None, *, poll: float = 1.0) -> None:
         self.redis_url = redis_url
         self.poll = poll
         self.topics: dict[str, set[Connection]] = defaultdict(set)
         self.by_user: dict[int, set[Connection]] = defaultdict(set)
+        self.connections: set[Connection] = set()
         self.last_id = 0
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._redis: Any = None
-        # Set by the websocket layer: may this connection keep this topic?
-        self.recheck: Recheck | None = None
         self._presence_changed: set[str] = set()
 
     async def start(self) -> None:
@@ -159,32 +162,60 @@ class Hub:
             rows = await LiveEvent.filter(id__gt=self.last_id).order_by("id").limit(BACKLOG_LIMIT)
             if not rows:
                 return delivered
-            for row in rows:
-                self.last_id = row.id
-                await self._deliver(row)
-                delivered += 1
+            self.last_id = rows[-1].id
+            await self.deliver(rows)
+            delivered += len(rows)
 
-    async def _deliver(self, row: LiveEvent) -> None:
-        if row.type == "membership.changed" and self.recheck is not None:
-            user_id = int(row.topic.split(":", 1)[1])
-            for conn in list(self.by_user.get(user_id, ())):
-                for topic in list(conn.topics):
-                    if not await self.recheck(conn, topic):
-                        self.unsubscribe(conn, topic)
-                        conn.offer(
-                            json.dumps({"type": "error", "code": "forbidden", "topic": topic})
-                        )
-        subscribers = self.topics.get(row.topic)
-        if not subscribers:
+    async def deliver(self, rows: list[LiveEvent]) -> None:
+        """Sends each event to its topic's subscribers, as each may read it now."""
+        listened = [row for row in rows if row.topic in self.topics]
+        snap = await live_gate.snapshot(listened) if listened else None
+        for row in rows:
+            if row.topic == ACCESS_TOPIC:
+                await self.recheck(set(self.connections))
+                continue
+            if row.type in ACCOUNT_CHANGES and row.topic.startswith("user:"):
+                user_id = validation.object_id(row.topic.partition(":")[2]) or 0
+                await self.recheck(set(self.by_user.get(user_id, ())), refresh_readers=True)
+            subscribers = self.topics.get(row.topic)
+            if not subscribers or snap is None:
+                continue
+            messages: dict[Verdict, str] = {}
+            for conn in list(subscribers):
+                verdict = live_gate.decide(conn.reader, row, snap)
+                if verdict is Verdict.FORBIDDEN:
+                    self.unsubscribe(conn, row.topic)
+                    conn.offer(live_gate.forbidden(row.topic))
+                    continue
+                if verdict is Verdict.SKIP:
+                    continue
+                text = messages.get(verdict)
+                if text is None:
+                    text = messages[verdict] = live_gate.message(row, verdict)
+                held = conn.catching_up.get(row.topic)
+                if held is not None:
+                    held.append((row.id, text))
+                elif row.id > conn.sent.get(row.topic, 0):
+                    conn.sent[row.topic] = row.id
+                    conn.offer(text)
+
+    async def recheck(self, conns: set[Connection], *, refresh_readers: bool = False) -> None:
+        """Ends, with "forbidden", every subscription of these connections that its reader may
+        no longer read (a membership ended, a thread moved or merged into a private
+        community...)."""
+        if refresh_readers:
+            for conn in conns:
+                permissions.forget_memberships(conn.user)
+                conn.reader = await permissions.reader(conn.user)
+        topics = {topic for conn in conns for topic in conn.topics}
+        if not topics:
             return
-        message = event_json(row)
-        for conn in list(subscribers):
-            held = conn.catching_up.get(row.topic)
-            if held is not None:
-                held.append((row.id, message))
-            elif row.id > conn.sent.get(row.topic, 0):
-                conn.sent[row.topic] = row.id
-                conn.offer(message)
+        snap = await live_gate.snapshot(topics=topics)
+        for conn in conns:
+            for topic in list(conn.topics):
+                if not snap.topic_readable(conn.reader, topic):
+                    self.unsubscribe(conn, topic)
+                    conn.offer(live_gate.forbidden(topic))
 
     async def _prune_loop(self) -> None:
         while True:
@@ -195,10 +226,12 @@ class Hub:
     # Subscriptions
 
     def connect(self, conn: Connection) -> None:
+        self.connections.add(conn)
         if conn.user is not None:
             self.by_user[conn.user.id].add(conn)
 
     def disconnect(self, conn: Connection) -> None:
+        self.connections.discard(conn)
         for topic in list(conn.topics):
             self.unsubscribe(conn, topic)
         if conn.user is not None:
@@ -243,7 +276,8 @@ class Hub:
         return len(self.topics.get(topic, ()))
 
     async def backlog(self, topic: str, since: int) -> list[LiveEvent]:
-        """Events of a topic after `since` (bounded), for a client that reconnects."""
+        """Events of a topic after `since` (bounded), for a client that reconnects. The caller
+        filters them through live_gate, as the dispatcher does."""
         return await LiveEvent.filter(topic=topic, id__gt=since).order_by("id").limit(BACKLOG_LIMIT)
 
 

@@ -6,6 +6,8 @@ read is reported as NotFound, so a private community's existence does not leak.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from forum.errors import NotFound, NotSignedIn, PermissionDenied
@@ -32,6 +34,67 @@ def forget_memberships(actor: User | None) -> None:
         del actor._chaupal_memberships
 
 
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Who is asking, as plain values: everything the rules below need to decide. The live
+    channel keeps one per connection; the async checks build one per call."""
+
+    user_id: int | None = None
+    is_admin: bool = False
+    memberships: Mapping[int, str] = field(default_factory=dict)
+
+    def status(self, community_id: int) -> str | None:
+        return self.memberships.get(community_id)
+
+
+ANONYMOUS = Reader()
+
+
+async def reader(actor: User | None) -> Reader:
+    if actor is None:
+        return ANONYMOUS
+    return Reader(actor.id, actor.is_admin, await memberships(actor))
+
+
+# The rules, each written once, on plain values. Everything else in this module (the checks
+# that raise, the async booleans taking models, the query filters) is derived from these.
+
+
+def reads_community(who: Reader, community_id: int, visibility: str) -> bool:
+    if visibility == "public":
+        return True
+    if who.user_id is None:
+        return False
+    return who.is_admin or who.status(community_id) in MEMBER_STATUSES
+
+
+def moderates(who: Reader, community_id: int) -> bool:
+    if who.user_id is None:
+        return False
+    return who.is_admin or who.status(community_id) == "moderator"
+
+
+def sees_thread(
+    who: Reader, *, status: str, author_id: int, community_id: int, visibility: str
+) -> bool:
+    if not reads_community(who, community_id, visibility):
+        return False
+    if status in ("published", "merged"):  # a merged thread's address leads to where it went
+        return True
+    if status == "deleted":
+        return moderates(who, community_id)
+    return who.user_id == author_id or moderates(who, community_id)
+
+
+def sees_post_body(who: Reader, *, status: str, author_id: int, community_id: int) -> bool:
+    """Given that the reader sees the thread: published posts are read by all its readers;
+    pending and hidden ones by their author and moderators; deleted ones show as removed
+    (moderators still see the body)."""
+    return post_body_shown(
+        who, status=status, author_id=author_id, moderator=moderates(who, community_id)
+    )
+
+
 async def status_in(actor: User | None, community: Community) -> str | None:
     return await status_of(actor, community.id)
 
@@ -44,10 +107,6 @@ async def can_read(actor: User | None, community: Community) -> bool:
     return await can_read_in(actor, community.id, community.visibility)
 
 
-# The same rules on plain values, for read paths that load rows without the ORM (forum/reads.py).
-# The functions taking models above and below delegate here, so each rule is written once.
-
-
 async def status_of(actor: User | None, community_id: int) -> str | None:
     return (await memberships(actor)).get(community_id)
 
@@ -57,38 +116,34 @@ async def is_member_of(actor: User | None, community_id: int) -> bool:
 
 
 async def can_read_in(actor: User | None, community_id: int, visibility: str) -> bool:
-    if visibility == "public":
-        return True
-    if actor is None:
-        return False
-    return actor.is_admin or await is_member_of(actor, community_id)
+    return reads_community(await reader(actor), community_id, visibility)
 
 
 async def can_moderate_in(actor: User | None, community_id: int) -> bool:
-    if actor is None:
-        return False
-    return actor.is_admin or await status_of(actor, community_id) == "moderator"
+    return moderates(await reader(actor), community_id)
 
 
 async def can_see_thread_in(
     actor: User | None, *, status: str, author_id: int, community_id: int, visibility: str
 ) -> bool:
-    if not await can_read_in(actor, community_id, visibility):
-        return False
-    if status in ("published", "merged"):  # a merged thread's address leads to where it went
-        return True
-    if status == "deleted":
-        return await can_moderate_in(actor, community_id)
-    is_author = actor is not None and actor.id == author_id
-    return is_author or await can_moderate_in(actor, community_id)
+    return sees_thread(
+        await reader(actor),
+        status=status,
+        author_id=author_id,
+        community_id=community_id,
+        visibility=visibility,
+    )
 
 
-def author_sees_own(actor: User | None, *, status: str, author_id: int) -> bool:
+def author_sees_own(actor: User | Reader | None, *, status: str, author_id: int) -> bool:
     """Pending and hidden posts are shown to their author."""
-    return status in ("pending", "hidden") and actor is not None and actor.id == author_id
+    actor_id = actor.user_id if isinstance(actor, Reader) else actor.id if actor else None
+    return status in ("pending", "hidden") and actor_id is not None and actor_id == author_id
 
 
-def post_body_shown(actor: User | None, *, status: str, author_id: int, moderator: bool) -> bool:
+def post_body_shown(
+    actor: User | Reader | None, *, status: str, author_id: int, moderator: bool
+) -> bool:
     """can_see_post_body, given whether the actor moderates the post's community."""
     return (
         status == "published"
@@ -97,7 +152,9 @@ def post_body_shown(actor: User | None, *, status: str, author_id: int, moderato
     )
 
 
-def post_listed(actor: User | None, *, status: str, author_id: int, moderator: bool) -> bool:
+def post_listed(
+    actor: User | Reader | None, *, status: str, author_id: int, moderator: bool
+) -> bool:
     """Whether a post appears in a thread's pages at all: deleted ones do, shown as removed."""
     return status == "deleted" or post_body_shown(
         actor, status=status, author_id=author_id, moderator=moderator

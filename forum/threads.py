@@ -319,7 +319,12 @@ async def move(actor: User | None, thread: Thread, target: Community) -> bool:
             await communities.bump_thread_count(source.id, -1)
             await communities.bump_thread_count(target.id, 1)
         await SearchOutbox.create(kind="thread", object_id=thread.id)
-    thread.community = target
+        # Its live readers re-check, at once, whether they may follow it there.
+        thread.community = target
+        await announce(thread, community=target.slug, moved=True)
+        await live.emit(
+            f"community:{source.slug}", "thread.updated", id=thread.id, community=target.slug
+        )
     return True
 
 
@@ -360,6 +365,10 @@ async def merge(actor: User | None, source: Thread, target: Thread) -> int:
         )
         if source.status == "published":
             await communities.bump_thread_count(source.community.id, -1)
+        # The source's live readers follow it into the target, if they may read it.
+        await live.emit(
+            f"thread:{source.id}", "thread.updated", id=source.id, merged_into=target.id
+        )
         await SearchOutbox.bulk_create(
             [
                 SearchOutbox(kind="thread", object_id=source.id),

@@ -1,7 +1,7 @@
 """The websocket endpoint /ws (API.md, Live). Authenticated by the session cookie or ?token=;
 a handshake from another site's origin is refused unless it carries a valid token. Every
-subscription is checked through forum/permissions.py, and checked again when the person's
-memberships change."""
+subscription, and every event sent on it (live or replayed with `since`), is checked through
+forum/live_gate.py, which asks forum/permissions.py about the state at the moment of sending."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from typing import Any
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from forum import accounts, communities, permissions, threads, validation
-from forum.errors import DomainError
+from forum import accounts, communities, live_gate, permissions, validation
 from forum.http import SESSION_COOKIE
-from forum.live import Connection, Hub, event_json
+from forum.live import Connection, Hub
+from forum.live_gate import Verdict
 from forum.models import User
 from forum.settings import Settings
 
@@ -25,31 +25,28 @@ MAX_TOPICS = 50
 HEARTBEAT = 25.0
 
 
-async def resolve(user: User | None, topic: object) -> str | None:
-    """The canonical topic if this person may read it, else None."""
+def canonical(user: User | None, topic: object) -> str | None:
+    """The topic's canonical name (`user:me` is the caller's own), or None if it is not one."""
     if not isinstance(topic, str) or len(topic) > 60:
         return None
     kind, _, key = topic.partition(":")
-    try:
-        if kind == "thread":
-            thread_id = validation.object_id(key)
-            if thread_id is None:
-                return None
-            thread = await threads.get(user, thread_id)
-            return f"thread:{thread.id}"
-        if kind == "community":
-            community = await communities.get(user, key)
-            return f"community:{community.slug}"
-        if kind == "user" and user is not None and key in ("me", str(user.id)):
-            return f"user:{user.id}"
-    except DomainError:
-        return None
+    if kind == "thread":
+        thread_id = validation.object_id(key)
+        return f"thread:{thread_id}" if thread_id is not None else None
+    if kind == "community" and communities.SLUG_RE.fullmatch(key):
+        return f"community:{key}"
+    if kind == "user" and user is not None and key in ("me", str(user.id)):
+        return f"user:{user.id}"
     return None
 
 
-async def still_allowed(conn: Connection, topic: str) -> bool:
-    permissions.forget_memberships(conn.user)
-    return await resolve(conn.user, topic) == topic
+async def resolve(conn: Connection, topic: object) -> str | None:
+    """The canonical topic if this connection may read it now, else None."""
+    name = canonical(conn.user, topic)
+    if name is None:
+        return None
+    snap = await live_gate.snapshot(topics=[name])
+    return name if snap.topic_readable(conn.reader, name) else None
 
 
 def _origin_ok(websocket: WebSocket, settings: Settings) -> bool:
@@ -83,7 +80,7 @@ async def live_socket(websocket: WebSocket) -> None:
         await websocket.close(code=1008)
         return
     await websocket.accept()
-    conn = Connection(user)
+    conn = Connection(user, await permissions.reader(user))
     hub.connect(conn)
     sender = asyncio.create_task(_send_loop(websocket, conn))
     try:
@@ -116,7 +113,13 @@ async def _send(conn: Connection, data: dict[str, Any]) -> None:
 
 async def _receive_loop(websocket: WebSocket, hub: Hub, conn: Connection) -> None:
     while True:
-        raw = await websocket.receive_text()
+        frame = await websocket.receive()
+        if frame["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(frame.get("code", 1000))
+        raw = frame.get("text")
+        if raw is None:  # a binary frame: this protocol speaks JSON text only
+            await websocket.close(code=1003)
+            return
         if len(raw) > MAX_MESSAGE:
             # Sent directly, not queued: the close below must not overtake it.
             await websocket.send_text(json.dumps({"type": "error", "code": "too_large"}))
@@ -133,7 +136,7 @@ async def _receive_loop(websocket: WebSocket, hub: Hub, conn: Connection) -> Non
         if "subscribe" in message:
             await _subscribe(hub, conn, message["subscribe"], message.get("since"))
         elif "unsubscribe" in message:
-            topic = await resolve(conn.user, message["unsubscribe"])
+            topic = canonical(conn.user, message["unsubscribe"])
             if topic:
                 hub.unsubscribe(conn, topic)
             await _send(conn, {"type": "unsubscribed", "topic": message["unsubscribe"]})
@@ -144,7 +147,7 @@ async def _receive_loop(websocket: WebSocket, hub: Hub, conn: Connection) -> Non
 
 
 async def _subscribe(hub: Hub, conn: Connection, wanted: object, since: object) -> None:
-    topic = await resolve(conn.user, wanted)
+    topic = await resolve(conn, wanted)
     if topic is None:
         await _send(
             conn,
@@ -175,11 +178,20 @@ async def _subscribe(hub: Hub, conn: Connection, wanted: object, since: object) 
         return
     try:
         rows = await hub.backlog(topic, resume)
+        snap = await live_gate.snapshot(rows, [topic])
     finally:
         held = conn.catching_up.pop(topic, [])
+    if topic not in conn.topics:  # the dispatcher found it forbidden meanwhile and said so
+        return
     sent = resume
     for row in rows:
-        conn.offer(event_json(row))
+        verdict = live_gate.decide(conn.reader, row, snap)
+        if verdict is Verdict.FORBIDDEN:
+            hub.unsubscribe(conn, topic)
+            conn.offer(live_gate.forbidden(topic))
+            return
+        if verdict is not Verdict.SKIP:
+            conn.offer(live_gate.message(row, verdict))
         sent = row.id
     for event_id, message in held:  # arrived while the backlog was read; each event once
         if event_id > sent:
