@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
+from forum import notifications
 from forum.models import Notification, User
 
 MAX_ITEMS = 30
@@ -18,6 +19,8 @@ MAX_ITEMS = 30
 
 def describe(n: Notification, site_url: str) -> str:
     d = n.data
+    if d.get("withheld"):
+        return f"A notification about a thread you can no longer read: {site_url}/notifications"
     link = f"{site_url}/p/{d['post_id']}" if d.get("post_id") else f"{site_url}/notifications"
     if n.kind in ("reply", "watching"):
         return f"@{d.get('by')} replied in “{d.get('title')}”: {link}"
@@ -71,6 +74,7 @@ async def send_due(smtp_url: str, *, site_url: str, sender: str) -> int:
         if since is not None:
             query = query.filter(created_at__gt=since)
         items = await query.order_by("-id").limit(MAX_ITEMS)
+        await notifications.withhold_unreadable(user, items)
         if not items:
             continue
         now = datetime.now(UTC)

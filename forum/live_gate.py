@@ -90,10 +90,12 @@ def _int(value: object) -> int | None:
     return validation.object_id(value) if value is not None else None
 
 
-async def snapshot(rows: Iterable[LiveEvent] = (), topics: Iterable[str] = ()) -> Snapshot:
-    """The current state of every thread, community and post that these events and topics
-    concern, in at most four queries."""
-    thread_ids: set[int] = set()
+async def snapshot(
+    rows: Iterable[LiveEvent] = (), topics: Iterable[str] = (), threads: Iterable[int] = ()
+) -> Snapshot:
+    """The current state of every thread, community and post that these events, topics and
+    thread ids concern, in a few queries."""
+    thread_ids: set[int] = set(threads)
     slugs: set[str] = set()
     post_ids: set[int] = set()
 

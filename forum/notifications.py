@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from forum import live
+from forum import live, live_gate, permissions, validation
 from forum.models import Notification, User
 
 KINDS = (
@@ -41,7 +41,28 @@ async def recent(
     rows = await query.order_by("-id").limit(limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
+    await withhold_unreadable(user, rows)
     return rows, (rows[-1].id if more and rows else None)
+
+
+WITHHELD = {"withheld": True}
+
+
+async def withhold_unreadable(user: User, rows: list[Notification]) -> None:
+    """A notification keeps the title of the thread it was about. If the reader may no longer
+    read that thread (moved, merged or made private, removed, membership ended), its details
+    are withheld, here, for every page, feed and email that shows notifications."""
+    ids = {validation.object_id(n.data.get("thread_id")) for n in rows if "thread_id" in n.data}
+    ids.discard(None)
+    if not ids:
+        return
+    snap = await live_gate.snapshot(threads=[i for i in ids if i is not None])
+    who = await permissions.reader(user)
+    for n in rows:
+        if "thread_id" in n.data:
+            thread_id = validation.object_id(n.data.get("thread_id"))
+            if thread_id is None or not snap.thread_readable(who, thread_id):
+                n.data = dict(WITHHELD)
 
 
 async def mark_read(user: User, ids: list[int] | None = None) -> int:

@@ -34,17 +34,19 @@ def smtp():
     controller.stop()
 
 
-async def test_opted_in_people_get_one_digest_of_their_unread_notifications(app, make_user, smtp):
+async def test_opted_in_people_get_one_digest_of_their_unread_notifications(
+    app, make_user, make_community, make_thread, smtp
+):
     inbox, url = smtp
     reader = await make_user(username="digest_reader")
     quiet = await make_user(username="no_digest")
     await accounts.set_email_digest(reader, True)
-    await notifications.notify(
-        reader.id, "reply", by="colleague", title="Crop damage claims", post_id=7, thread_id=3
+    thread = await make_thread(
+        reader, await make_community(members=(reader,)), title="Crop damage claims"
     )
-    await notifications.notify(
-        quiet.id, "reply", by="colleague", title="Crop damage claims", post_id=7, thread_id=3
-    )
+    about = {"by": "colleague", "title": thread.title, "post_id": 7, "thread_id": thread.id}
+    await notifications.notify(reader.id, "reply", **about)
+    await notifications.notify(quiet.id, "reply", **about)
 
     sent = await digests.send_due(
         url, site_url="http://forum.example", sender="Chaupal <c@example.org>"

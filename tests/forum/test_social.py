@@ -165,3 +165,40 @@ async def test_the_thread_page_shows_reaction_counts_to_everyone(client, make_us
     page = await client.get(f"/t/{thread['id']}")
     assert page.status_code == 200
     assert 'data-kind="insightful">1<' in page.text
+
+
+async def test_notifications_withhold_the_title_of_a_thread_the_reader_can_no_longer_read(
+    client, admin, make_user, make_community, make_thread
+):
+    from forum import digests, notifications, posts, threads
+    from moderation import actions
+    from tests.conftest import sign_in
+
+    asker, replier = await make_user(), await make_user()
+    public = await make_community(members=(asker, replier))
+    private = await make_community(visibility="private")
+    thread = await make_thread(asker, public, title="Secret-to-be posting transfer rules")
+    await posts.reply(replier, thread, body="We rotate every three years.")
+    headers = await bearer(asker)
+
+    listed = (await client.get("/api/v1/notifications", headers=headers)).json()["items"]
+    assert listed[0]["data"]["title"] == "Secret-to-be posting transfer rules"
+
+    await actions.move_thread(admin, await threads.get(admin, thread.id), private)
+
+    listed = (await client.get("/api/v1/notifications", headers=headers)).json()["items"]
+    assert listed[0]["data"] == {"withheld": True}, listed
+    assert listed[0]["kind"] == "reply"
+    await sign_in(client, asker)
+    page = await client.get("/notifications")
+    assert page.status_code == 200
+    assert "Secret-to-be" not in page.text
+    assert "no longer read" in page.text
+    items = await Notification.filter(user_id=asker.id)
+    await notifications.withhold_unreadable(asker, items)
+    assert "Secret-to-be" not in digests.describe(items[0], "http://x")
+
+    # Made a member of the private community, the asker reads the title again.
+    await actions.set_member_status(admin, private, asker.username, "member")
+    listed = (await client.get("/api/v1/notifications", headers=headers)).json()["items"]
+    assert listed[0]["data"]["title"] == "Secret-to-be posting transfer rules"
