@@ -66,6 +66,20 @@ async def create(
     return community
 
 
+async def set_visibility(actor: User | None, community: Community, visibility: object) -> bool:
+    """Makes a community public or private (administrators); returns whether it changed. Every
+    live subscriber re-checks what it may still read, in the same transaction."""
+    permissions.require_admin(actor)
+    value = validation.choice(visibility, "visibility", VISIBILITIES)
+    if value == community.visibility:
+        return False
+    async with in_transaction():
+        await Community.filter(id=community.id).update(visibility=value)
+        await live.access_changed(community=community.slug, visibility=value)
+    community.visibility = value
+    return True
+
+
 async def get(actor: User | None, slug: str) -> Community:
     community = await Community.get_or_none(slug=slug[:40])
     if community is None or not await permissions.can_read(actor, community):

@@ -202,6 +202,11 @@ def require_active(actor: User | None, doing: str = "do that") -> User:
     return user
 
 
+def administers(actor: User | None) -> bool:
+    """Site administrators: everything, everywhere."""
+    return actor is not None and actor.is_admin
+
+
 def require_admin(actor: User | None) -> User:
     user = require_signed_in(actor)
     if not user.is_admin:

@@ -134,9 +134,23 @@ async def update_policy(
     actor: User | None, community: Community, data: dict[str, object]
 ) -> list[str]:
     await permissions.require_moderate(actor, community)
+    data = dict(data)
+    visibility = data.pop("visibility", None)
     async with in_transaction():
-        changed = await policies.update(community, data)
-        if changed:
+        changed = []
+        if visibility is not None and await communities.set_visibility(
+            actor, community, visibility
+        ):
+            await audit.record(
+                actor,
+                "community.visibility",
+                f"community:{community.slug}",
+                community=community,
+                note=f"now {community.visibility}",
+            )
+            changed.append("visibility")
+        changed += await policies.update(community, data)
+        if changed and changed != ["visibility"]:
             await audit.record(
                 actor,
                 "community.policy",

@@ -124,6 +124,9 @@ async def community_settings(request: Request) -> Response:
         else f"{community.flag_hide_score:g}",
         "word_filters": policies.word_filter_lines(list(community.word_filters or [])),
     }
+    admin = permissions.administers(user)
+    if admin:
+        values["visibility"] = community.visibility
     if request.method == "POST":
         user, form = await posted_form(request)
         values = {k: _s(form, k) for k in values}
@@ -143,7 +146,13 @@ async def community_settings(request: Request) -> Response:
     return await render(
         request,
         "community_settings.html",
-        {"community": community, "values": values, "errors": errors, "site": policies.SITE_DEFAULT},
+        {
+            "community": community,
+            "values": values,
+            "errors": errors,
+            "site": policies.SITE_DEFAULT,
+            "admin": admin,
+        },
         422 if errors else 200,
     )
 

@@ -678,3 +678,31 @@ async def test_member_and_thread_counts_follow_activity(client, make_user, make_
     assert await counts() == (2, 1)
     assert (await client.post(f"{url}/leave", headers=await bearer(bob))).status_code == 200
     assert await counts() == (1, 1)
+
+
+async def test_admin_makes_a_community_private_and_back_moderators_cannot(
+    client, admin, make_user, make_community, make_thread
+):
+    moderator, member = await make_user(), await make_user()
+    community = await make_community(members=(member,), moderators=(moderator,))
+    thread = await make_thread(member, community)
+    path = f"/api/v1/communities/{community.slug}"
+
+    r = await client.patch(path, json={"visibility": "private"}, headers=await bearer(moderator))
+    assert r.status_code == 403, r.text
+    r = await client.patch(path, json={"visibility": "secret"}, headers=await bearer(admin))
+    assert r.status_code == 422, r.text
+    assert (await client.get(path)).status_code == 200
+
+    r = await client.patch(path, json={"visibility": "private"}, headers=await bearer(admin))
+    assert r.status_code == 200, r.text
+    assert (await client.get(path)).status_code == 404
+    assert (await client.get(f"/api/v1/threads/{thread.id}")).status_code == 404
+    assert (await client.get(f"/t/{thread.id}")).status_code == 404
+    member_view = await client.get(f"/api/v1/threads/{thread.id}", headers=await bearer(member))
+    assert member_view.status_code == 200
+    assert await AuditEntry.filter(action="community.visibility").count() == 1
+
+    r = await client.patch(path, json={"visibility": "public"}, headers=await bearer(admin))
+    assert r.status_code == 200
+    assert (await client.get(path)).status_code == 200

@@ -188,3 +188,31 @@ async def _both(
     public = await public_thread(api, "reader")
     private = await private_setup(api)
     return public, private
+
+
+async def test_a_community_made_private_ends_its_outsiders_subscriptions(
+    api: Api, sockets: Sockets
+) -> None:
+    slug, author, thread, (reader,) = await public_thread(api, "reader")
+    outsider = await api.register("outsider")
+    socks = {who: await sockets(who) for who in (reader, outsider)}
+    anon = await sockets()
+    topics = (f"thread:{thread['id']}", f"community:{slug}")
+    for sock in (*socks.values(), anon):
+        for topic in topics:
+            await sock.subscribed(topic)
+
+    await api.call(
+        "PATCH", f"/api/v1/communities/{slug}", api.admin, 200, json={"visibility": "private"}
+    )
+    for sock in (socks[outsider], anon):
+        errors = [
+            await sock.expect(lambda m: m.get("type") == "error", "forbidden", FORBID_SECONDS)
+            for _ in topics
+        ]
+        assert sorted(e["topic"] for e in errors) == sorted(topics), errors
+    # The member keeps reading it.
+    post = await api.reply(thread["id"], author, "Only members read this now.")
+    event = await socks[reader].expect(is_event("post.created", topics[0]), "the reply")
+    assert event["data"]["id"] == post["id"]
+    assert not [m for m in socks[reader].seen if m.get("type") == "error"]
