@@ -356,7 +356,6 @@ async def test_patch_returns_the_policy_and_null_restores_the_site_default(clien
             "word_filters",
         ),
         ({"premoderation": "all", "new_user_posts": -5}, "new_user_posts"),
-        ({"visibility": "private"}, "visibility"),
         ({"name": "Renamed"}, "name"),
     ],
 )
@@ -381,6 +380,16 @@ async def test_invalid_policy_is_422_and_changes_nothing(client, world, payload,
     ):
         assert getattr(after, name) == getattr(before, name), name
     assert not await h.log(client, world.headers["admin"], action="community.policy")
+
+
+async def test_a_moderator_cannot_change_visibility_only_an_administrator_can(client, world):
+    path = f"/api/v1/communities/{world.community.slug}"
+    r = await client.patch(path, headers=world.headers["moderator"], json={"visibility": "private"})
+    assert r.status_code == 403, r.text
+    assert (await Community.get(id=world.community.id)).visibility == "public"
+    r = await client.patch(path, headers=world.headers["admin"], json={"visibility": "private"})
+    assert r.status_code == 200, r.text
+    assert (await Community.get(id=world.community.id)).visibility == "private"
 
 
 @pytest.mark.parametrize("raw", ["[1, 2]", '"all"', "not json"])
