@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from forum import security, validation
+from forum import live, security, validation
 from forum.errors import Conflict, Invalid, NotFound, PermissionDenied
 from forum.models import ApiToken, Session, User
 
@@ -169,8 +169,17 @@ async def user_for_session(token: str) -> User | None:
     return session.user
 
 
+async def signed_out(user_id: int) -> None:
+    """Live connections of this person check that what they signed in with still holds."""
+    await live.emit(f"user:{user_id}", "account.changed")
+
+
 async def end_session(token: str) -> None:
-    await Session.filter(token_hash=security.token_digest(token)).delete()
+    digest = security.token_digest(token)
+    async with in_transaction():
+        for user_id in await Session.filter(token_hash=digest).values_list("user_id", flat=True):
+            await signed_out(int(str(user_id)))
+        await Session.filter(token_hash=digest).delete()
 
 
 async def create_token(user: User, name: object = "") -> tuple[str, ApiToken]:
@@ -193,7 +202,11 @@ async def user_for_token(token: str) -> User | None:
 
 
 async def revoke_token(token: str) -> bool:
-    return await ApiToken.filter(token_hash=security.token_digest(token)).delete() > 0
+    digest = security.token_digest(token)
+    async with in_transaction():
+        for user_id in await ApiToken.filter(token_hash=digest).values_list("user_id", flat=True):
+            await signed_out(int(str(user_id)))
+        return await ApiToken.filter(token_hash=digest).delete() > 0
 
 
 async def list_tokens(user: User) -> list[ApiToken]:
@@ -201,8 +214,10 @@ async def list_tokens(user: User) -> list[ApiToken]:
 
 
 async def revoke_token_by_id(user: User, token_id: int) -> None:
-    if not await ApiToken.filter(id=token_id, user_id=user.id).delete():
-        raise NotFound("No such token.")
+    async with in_transaction():
+        if not await ApiToken.filter(id=token_id, user_id=user.id).delete():
+            raise NotFound("No such token.")
+        await signed_out(user.id)
 
 
 async def update_profile(
@@ -229,6 +244,7 @@ async def change_password(user: User, current: object, new: object) -> None:
         await User.filter(id=user.id).update(password_hash=password_hash)
         await Session.filter(user_id=user.id).delete()
         await ApiToken.filter(user_id=user.id).delete()
+        await signed_out(user.id)
     user.password_hash = password_hash
 
 
@@ -245,6 +261,7 @@ async def suspend(user: User, until: datetime | None, reason: str) -> None:
     """Sets (or with until=None lifts) a suspension. Moderation decides who and why."""
     user.suspended_until, user.suspension_reason = until, reason[:1000] if until else ""
     await user.save(update_fields=["suspended_until", "suspension_reason"])
+    await live.emit(f"user:{user.id}", "account.changed")
 
 
 async def get_by_username(username: str) -> User:

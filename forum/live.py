@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -53,6 +54,9 @@ class Connection:
 
     user: User | None
     reader: permissions.Reader = permissions.ANONYMOUS
+    # Who the credential it signed in with (session or API token) belongs to now: None once
+    # it was signed out or revoked.
+    verify: Callable[[], Awaitable[User | None]] | None = None
     queue_size: int = 256
     topics: set[str] = field(default_factory=set)
     queue: asyncio.Queue[str | None] = field(init=False)
@@ -65,6 +69,15 @@ class Connection:
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(self.queue_size)
+
+    close_code: int = 1013  # what the socket closes with when its queue says None
+
+    def end(self, code: int, message: str) -> None:
+        """Sends this last message, then closes the socket."""
+        self.offer(message)
+        self.close_code = code
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait(None)
 
     def offer(self, message: str) -> None:
         if self.overflowed:
@@ -204,9 +217,15 @@ class Hub:
         no longer read (a membership ended, a thread moved or merged into a private
         community...)."""
         if refresh_readers:
-            for conn in conns:
-                permissions.forget_memberships(conn.user)
-                conn.reader = await permissions.reader(conn.user)
+            for conn in list(conns):
+                fresh = await conn.verify() if conn.verify is not None else conn.user
+                if fresh is None or conn.user is None or fresh.id != conn.user.id:
+                    conn.end(1008, json.dumps({"type": "error", "code": "signed_out"}))
+                    self.disconnect(conn)
+                    conns.discard(conn)
+                    continue
+                conn.user = fresh  # suspensions, admin rights and memberships as they are now
+                conn.reader = await permissions.reader(fresh)
         topics = {topic for conn in conns for topic in conn.topics}
         if not topics:
             return

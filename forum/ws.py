@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.routing import WebSocketRoute
@@ -58,21 +60,30 @@ def _origin_ok(websocket: WebSocket, settings: Settings) -> bool:
     return origin.rstrip("/") in (own, *settings.allowed_origins)
 
 
-async def _authenticate(websocket: WebSocket, settings: Settings) -> tuple[bool, User | None]:
+Verify = Callable[[], Awaitable[User | None]]
+
+
+async def _authenticate(
+    websocket: WebSocket, settings: Settings
+) -> tuple[bool, User | None, Verify | None]:
+    """Whether to accept, who it is, and how to check later that it still is."""
     token = websocket.query_params.get("token")
     if token:
         user = await accounts.user_for_token(token)
-        return user is not None, user
+        return user is not None, user, functools.partial(accounts.user_for_token, token)
     if not _origin_ok(websocket, settings):
-        return False, None
+        return False, None, None
     session = websocket.cookies.get(SESSION_COOKIE)
-    return True, (await accounts.user_for_session(session) if session else None)
+    if not session:
+        return True, None, None
+    user = await accounts.user_for_session(session)
+    return True, user, functools.partial(accounts.user_for_session, session) if user else None
 
 
 async def live_socket(websocket: WebSocket) -> None:
     settings: Settings = websocket.app.state.settings
     hub: Hub = websocket.app.state.hub
-    ok, user = await _authenticate(websocket, settings)
+    ok, user, verify = await _authenticate(websocket, settings)
     if not ok:
         await websocket.close(code=1008)
         return
@@ -80,7 +91,7 @@ async def live_socket(websocket: WebSocket) -> None:
         await websocket.close(code=1008)
         return
     await websocket.accept()
-    conn = Connection(user, await permissions.reader(user))
+    conn = Connection(user, await permissions.reader(user), verify)
     hub.connect(conn)
     sender = asyncio.create_task(_send_loop(websocket, conn))
     try:
@@ -101,8 +112,8 @@ async def _send_loop(websocket: WebSocket, conn: Connection) -> None:
                 message = await conn.queue.get()
         except TimeoutError:
             message = '{"type": "ping"}'
-        if message is None:  # the client fell behind: it reconnects and resumes with `since`
-            await websocket.close(code=1013)
+        if message is None:  # fell behind (1013: reconnect, resume with `since`) or signed out
+            await websocket.close(code=conn.close_code)
             return
         await websocket.send_text(message)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.live.conftest import Api, Member, Sockets, unique
+from tests.live.conftest import PASSWORD, Api, Member, Sockets, unique
 from tests.live.test_websocket import is_event, private_setup, public_thread
 
 FORBID_SECONDS = 2.0
@@ -216,3 +216,29 @@ async def test_a_community_made_private_ends_its_outsiders_subscriptions(
     event = await socks[reader].expect(is_event("post.created", topics[0]), "the reply")
     assert event["data"]["id"] == post["id"]
     assert not [m for m in socks[reader].seen if m.get("type") == "error"]
+
+
+async def test_revoking_the_token_a_socket_signed_in_with_closes_it(
+    api: Api, sockets: Sockets
+) -> None:
+    slug, author, thread, (reader,) = await public_thread(api, "reader")
+    other = await api.call(
+        "POST",
+        "/api/v1/auth/token",
+        {},
+        201,
+        json={"username": reader.username, "password": PASSWORD},
+    )
+    kept = await sockets(reader)  # signed in with another token: stays open
+    sock = await sockets(token=other["token"])
+    for s in (kept, sock):
+        await s.subscribed("user:me")
+    await api.call(
+        "DELETE", "/api/v1/auth/token", {"Authorization": f"Bearer {other['token']}"}, 200
+    )
+    error = await sock.expect(lambda m: m.get("type") == "error", "signed_out", FORBID_SECONDS)
+    assert error["code"] == "signed_out", error
+    await sock.ws.wait_closed()
+    assert sock.ws.close_code == 1008
+    await kept.send({"ping": 1})
+    await kept.expect(lambda m: m.get("type") == "pong", "pong on the socket still signed in")
