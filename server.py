@@ -28,9 +28,9 @@ from starlette.staticfiles import StaticFiles
 
 from forum import api, db, pages, social_routes, ws
 from forum.errors import DomainError
-from forum.http import Guard, error_json, http_error_as_domain, is_api, log
 from forum.live import Hub, PokeAfterWrites
 from forum.settings import Settings
+from forum.web.http import Guard, error_json, http_error_as_domain, is_api, log
 from moderation import api as moderation_api
 from moderation import pages as moderation_pages
 from moderation.limits import make_limiter

@@ -19,7 +19,7 @@ from forum import (
     validation,
 )
 from forum.errors import BadRequest, Invalid, NotSignedIn
-from forum.http import api_actor, authenticate, json_response, path_int, query_int, read_json
+from forum.web.http import api_actor, authenticate, json_response, path_int, query_int, read_json
 from moderation import actions
 from moderation.limits import hit
 from search import service as search_service

@@ -1,4 +1,4 @@
-"""Domain errors. Services raise them; forum/http.py maps them to HTTP in one place."""
+"""Domain errors. Services raise them; forum/web/http.py maps them to HTTP in one place."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
-from forum.http import SESSION_COOKIE
+from forum.web.http import SESSION_COOKIE
 
 MAX_ENTRIES = 2_000
 MAX_BYTES = 48 * 1024 * 1024

@@ -30,7 +30,9 @@ from forum import (
     validation,
 )
 from forum.errors import BadRequest, DomainError, Invalid, NotFound, NotSignedIn
-from forum.http import (
+from forum.models import Post, Thread, User
+from forum.settings import Settings
+from forum.web.http import (
     ANON_COOKIE,
     SESSION_COOKIE,
     Auth,
@@ -42,8 +44,6 @@ from forum.http import (
     require_csrf,
     settings_of,
 )
-from forum.models import Post, Thread, User
-from forum.settings import Settings
 from moderation import actions
 from moderation.limits import hit
 from search import service as search_service

@@ -7,8 +7,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forum import communities, posts, serialize, social, threads
-from forum.http import api_actor, json_response, path_int, read_json
 from forum.pages import _s, page_actor, posted_form, redirect, render, signed_in
+from forum.web.http import api_actor, json_response, path_int, read_json
 
 # API
 

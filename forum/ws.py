@@ -16,11 +16,11 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from forum import accounts, communities, live_gate, permissions, validation
-from forum.http import SESSION_COOKIE
 from forum.live import Connection, Hub
 from forum.live_gate import Verdict
 from forum.models import User
 from forum.settings import Settings
+from forum.web.http import SESSION_COOKIE
 
 MAX_MESSAGE = 4096
 MAX_TOPICS = 50

@@ -20,8 +20,8 @@ from forum import (
     validation,
 )
 from forum.errors import Invalid
-from forum.http import api_actor, json_response, path_int, query_int, read_json
 from forum.models import AuditEntry, Flag, Notification, ReviewItem
+from forum.web.http import api_actor, json_response, path_int, query_int, read_json
 from moderation import actions, audit, queue
 from moderation.limits import hit
 

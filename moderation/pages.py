@@ -13,9 +13,9 @@ from starlette.routing import Route
 
 from forum import accounts, communities, notifications, permissions, posts, threads, validation
 from forum.errors import BadRequest, Conflict, Invalid
-from forum.http import path_int, query_int
 from forum.models import User
 from forum.pages import _s, page_actor, posted_form, redirect, render, signed_in
+from forum.web.http import path_int, query_int
 from moderation import actions, audit, policies, queue
 from moderation.limits import hit
 

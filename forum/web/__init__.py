@@ -1,0 +1,1 @@
+"""The HTTP layer: routes, rendering, and what the pages and the API share."""
