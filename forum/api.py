@@ -10,7 +10,6 @@ from starlette.routing import Route
 from forum import (
     accounts,
     communities,
-    page_cache,
     permissions,
     posts,
     reads,
@@ -19,6 +18,7 @@ from forum import (
     validation,
 )
 from forum.errors import BadRequest, Invalid, NotSignedIn
+from forum.web import page_cache
 from forum.web.http import api_actor, authenticate, json_response, path_int, query_int, read_json
 from moderation import actions
 from moderation.limits import hit
@@ -195,7 +195,7 @@ async def create_thread(request: Request) -> Response:
 async def get_thread(request: Request) -> Response:
     actor = await api_actor(request)
     thread_id = path_int(request, "id")
-    # Anonymous callers share one answer per thread version (see forum/page_cache.py); a hit
+    # Anonymous callers share one answer per thread version (see forum/web/page_cache.py); a hit
     # costs one indexed row, on which the permission check is made again.
     cache_key = (
         page_cache.key(request, "json", thread_id, "after", "limit") if actor is None else None

@@ -20,7 +20,6 @@ from forum import (
     communities,
     markup,
     notifications,
-    page_cache,
     permissions,
     posts,
     reads,
@@ -32,6 +31,7 @@ from forum import (
 from forum.errors import BadRequest, DomainError, Invalid, NotFound, NotSignedIn
 from forum.models import Post, Thread, User
 from forum.settings import Settings
+from forum.web import page_cache
 from forum.web.http import (
     ANON_COOKIE,
     SESSION_COOKIE,
@@ -152,7 +152,7 @@ async def header_info(user: User | None) -> HeaderInfo:
 class CsrfToken:
     """A page's CSRF token, made when its template first reads it, i.e. when the page has a
     form. Only then does an anonymous visitor get the cookie the token is bound to, so pages
-    without forms set no cookie (and can be shared, see forum/page_cache.py)."""
+    without forms set no cookie (and can be shared, see forum/web/page_cache.py)."""
 
     __slots__ = ("_secret_key", "_binding", "_value", "new_anon")
 
@@ -518,7 +518,7 @@ async def new_thread(request: Request) -> Response:
 async def thread_page(request: Request) -> Response:
     user, _ = await page_actor(request)
     thread_id = path_int(request, "id")
-    # Anonymous visitors share one rendering per thread version (see forum/page_cache.py); a
+    # Anonymous visitors share one rendering per thread version (see forum/web/page_cache.py); a
     # hit costs one indexed row, on which the permission check is made again.
     cache_key = page_cache.key(request, "page", thread_id, "page") if user is None else None
     if cache_key is not None:

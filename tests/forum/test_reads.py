@@ -1,5 +1,5 @@
-"""The fast read paths (forum/reads.py) and the anonymous page cache (forum/page_cache.py): the
-same content as the ORM services, the same permission answers, and a cache that never serves
+"""The fast read paths (forum/reads.py) and the anonymous page cache (forum/web/page_cache.py):
+the same content as the ORM services, the same permission answers, and a cache that never serves
 what a visitor may not see, never serves stale versions, and never serves signed-in people."""
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
-from forum import accounts, page_cache, posts, reads, security, serialize, threads
+from forum import accounts, posts, reads, security, serialize, threads
 from forum.errors import NotFound
 from forum.models import Community, Post, Thread, User
-from forum.page_cache import PageCache
+from forum.web import page_cache
+from forum.web.page_cache import PageCache
 from tests.conftest import ORIGIN, SECRET, bearer
 
 # httpx files cookies of the host "testserver" under "testserver.local" (see test_pages.py).
