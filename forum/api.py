@@ -20,8 +20,8 @@ from forum import (
 from forum.errors import BadRequest, Invalid, NotSignedIn
 from forum.web import page_cache
 from forum.web.http import api_actor, authenticate, json_response, path_int, query_int, read_json
+from forum.web.limits import hit
 from moderation import actions
-from moderation.limits import hit
 from search import service as search_service
 from search.port import SearchIndex
 

@@ -44,8 +44,8 @@ from forum.web.http import (
     require_csrf,
     settings_of,
 )
+from forum.web.limits import hit
 from moderation import actions
-from moderation.limits import hit
 from search import service as search_service
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "templates")

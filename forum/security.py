@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from starlette.concurrency import run_in_threadpool
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended cost
 # Verified against when the username is unknown, so timing does not reveal which usernames exist.
@@ -20,7 +20,7 @@ def hash_password_sync(password: str) -> str:
 
 
 async def hash_password(password: str) -> str:
-    return await run_in_threadpool(_hasher.hash, password)
+    return await asyncio.to_thread(_hasher.hash, password)
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
@@ -31,7 +31,7 @@ def _verify(password_hash: str | None, password: str) -> bool:
 
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
-    return await run_in_threadpool(_verify, password_hash, password)
+    return await asyncio.to_thread(_verify, password_hash, password)
 
 
 def new_token() -> str:

@@ -22,8 +22,8 @@ from forum import (
 from forum.errors import Invalid
 from forum.models import AuditEntry, Flag, Notification, ReviewItem
 from forum.web.http import api_actor, json_response, path_int, query_int, read_json
+from forum.web.limits import hit
 from moderation import actions, audit, queue
-from moderation.limits import hit
 
 
 def item_json(item: ReviewItem) -> dict[str, Any]:

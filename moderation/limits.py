@@ -3,7 +3,8 @@
 Per-account limits are tight; per-IP limits are far looser, because hundreds of officers in one
 office often share a single NAT address. In memory by default; in Redis when CHAUPAL_REDIS_URL
 is set, so several workers share the counts. Each limit may be overridden with an environment
-variable CHAUPAL_RATE_<ACTION>_<USER|IP>, e.g. CHAUPAL_RATE_POST_USER="10/minute;100/hour"."""
+variable CHAUPAL_RATE_<ACTION>_<USER|IP>, e.g. CHAUPAL_RATE_POST_USER="10/minute;100/hour".
+Routes count each attempt with forum/web/limits.py."""
 
 from __future__ import annotations
 
@@ -15,10 +16,8 @@ from dataclasses import dataclass
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
-from starlette.requests import Request
 
 from forum.errors import TooManyRequests
-from forum.models import User
 
 DEFAULTS: dict[str, tuple[str, str]] = {
     # action: (per account or username, per IP address)
@@ -60,20 +59,3 @@ def make_limiter(redis_url: str | None, env: Mapping[str, str]) -> Limiter:
             spec = env.get(f"CHAUPAL_RATE_{action.upper()}_{scope.upper()}", default)
             rules[(action, scope)] = parse_many(spec) if spec.strip() else []
     return Limiter(MovingWindowRateLimiter(storage), rules)
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-async def hit(
-    request: Request, action: str, user: User | None = None, *, key: str | None = None
-) -> None:
-    """Counts one attempt; raises TooManyRequests (429 with Retry-After) past a limit."""
-    limiter: Limiter | None = getattr(request.app.state, "limiter", None)
-    if limiter is None:
-        return
-    await limiter.check(action, "ip", client_ip(request))
-    who = key or (str(user.id) if user is not None else None)
-    if who:
-        await limiter.check(action, "user", who)

@@ -16,8 +16,8 @@ from forum.errors import BadRequest, Conflict, Invalid
 from forum.models import User
 from forum.pages import _s, page_actor, posted_form, redirect, render, signed_in
 from forum.web.http import path_int, query_int
+from forum.web.limits import hit
 from moderation import actions, audit, policies, queue
-from moderation.limits import hit
 
 ACTION_LABELS = {
     "approve": "Approve",
