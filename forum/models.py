@@ -144,6 +144,8 @@ class Post(Model):
     thread: fields.ForeignKeyRelation[Thread] = fields.ForeignKeyField(
         "forum.Thread", related_name="posts", on_delete=fields.CASCADE
     )
+    thread_id: int  # the key columns Tortoise adds, declared for the type checker
+    reply_to_id: int | None
     author: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "forum.User", related_name="posts", on_delete=fields.CASCADE
     )

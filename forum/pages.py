@@ -594,8 +594,8 @@ async def _thread_context(
         "errors": errors or {},
         "reactions": await social.counts([p.id for p in page.posts], user),
         "reaction_kinds": social.REACTIONS,
-        "bookmarked": await social.is_bookmarked(user, thread),  # type: ignore[arg-type]
-        "watch_level": await social.level_of(user, thread=thread),  # type: ignore[arg-type]
+        "bookmarked": await social.is_bookmarked(user, thread),
+        "watch_level": await social.level_of(user, thread=thread),
     }
 
 

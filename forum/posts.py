@@ -100,7 +100,7 @@ async def announce_reply(post: Post) -> None:
     """Notifications for a reply published after review, as if it had just been posted."""
     thread = post.thread
     author = await User.get(id=post.author_id)  # type: ignore[attr-defined]
-    parent = await Post.get_or_none(id=post.reply_to_id) if post.reply_to_id else None  # type: ignore[attr-defined]
+    parent = await Post.get_or_none(id=post.reply_to_id) if post.reply_to_id else None
     await _notify_reply(post, parent, thread, author)
 
 
@@ -268,7 +268,7 @@ async def page(
             moderator or (actor is not None and p.author.id == actor.id and p.status != "deleted")
         )
     }
-    parent_ids = {p.reply_to_id for p in rows if p.reply_to_id}  # type: ignore[attr-defined]
+    parent_ids = {p.reply_to_id for p in rows if p.reply_to_id}
     parents: dict[int, ParentRef] = {}
     if parent_ids:
         for pid, number, username, display in await Post.filter(id__in=parent_ids).values_list(

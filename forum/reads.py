@@ -457,8 +457,8 @@ async def post_page(
 
 
 def thread_json(view: ThreadView) -> dict[str, Any]:
-    return serialize.thread(view)  # type: ignore[arg-type]
+    return serialize.thread(view)
 
 
 def post_json(view: PostView, *, show_body: bool = True) -> dict[str, Any]:
-    return serialize.post(view, show_body=show_body)  # type: ignore[arg-type]
+    return serialize.post(view, show_body=show_body)

@@ -1,12 +1,89 @@
-"""JSON shapes of the API contract (see API.md)."""
+"""JSON shapes of the API contract (see API.md).
+
+Threads and posts come either as models (from the services) or as the fast read paths' views
+(forum/reads.py); the serializers ask only for the attributes both have, spelled out as the
+Protocols below."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from forum.models import ApiToken, Community, Membership, Post, PostRevision, Thread, User
+from forum.models import ApiToken, Community, Membership, PostRevision, User
 from search.port import Hit
+
+
+class Person(Protocol):
+    """What a thread or post shows of its author."""
+
+    @property
+    def username(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+
+
+class CommunityRef(Protocol):
+    @property
+    def slug(self) -> str: ...
+
+
+class ThreadLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def community(self) -> CommunityRef: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def author(self) -> Person: ...
+    @property
+    def tags(self) -> Sequence[str]: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def pinned(self) -> bool: ...
+    @property
+    def locked(self) -> bool: ...
+    @property
+    def featured(self) -> bool: ...
+    @property
+    def post_count(self) -> int: ...
+    @property
+    def participant_count(self) -> int: ...
+    @property
+    def accepted_post_id(self) -> int | None: ...
+    @property
+    def merged_into_id(self) -> int | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def last_activity_at(self) -> datetime: ...
+
+
+class PostLike(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def thread_id(self) -> int: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def author(self) -> Person: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def body_html(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def reply_to_id(self) -> int | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def edited_at(self) -> datetime | None: ...
 
 
 def when(value: datetime | None) -> str | None:
@@ -51,7 +128,7 @@ def member(m: Membership) -> dict[str, Any]:
     }
 
 
-def thread(t: Thread) -> dict[str, Any]:
+def thread(t: ThreadLike) -> dict[str, Any]:
     return {
         "id": t.id,
         "community": t.community.slug,
@@ -74,10 +151,10 @@ def thread(t: Thread) -> dict[str, Any]:
     }
 
 
-def post(p: Post, *, show_body: bool = True) -> dict[str, Any]:
+def post(p: PostLike, *, show_body: bool = True) -> dict[str, Any]:
     return {
         "id": p.id,
-        "thread_id": p.thread_id,  # type: ignore[attr-defined]
+        "thread_id": p.thread_id,
         "number": p.number,
         "author": p.author.username,
         "author_name": p.author.display_name,
@@ -85,7 +162,7 @@ def post(p: Post, *, show_body: bool = True) -> dict[str, Any]:
         "body": p.body if show_body else "",
         "body_html": p.body_html if show_body else "",
         "status": p.status,
-        "reply_to": p.reply_to_id,  # type: ignore[attr-defined]
+        "reply_to": p.reply_to_id,
         "created_at": when(p.created_at),
         "edited_at": when(p.edited_at),
     }

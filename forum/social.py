@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Protocol
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
@@ -14,6 +15,13 @@ from forum.models import Bookmark, Community, Post, Reaction, Subscription, Thre
 
 REACTIONS = ("helpful", "insightful", "thanks")
 LEVELS = ("watching", "normal", "muted")
+
+
+class Identified(Protocol):
+    """A thread or community, as a model or as a view of forum/reads.py."""
+
+    @property
+    def id(self) -> int: ...
 
 
 async def counts(post_ids: list[int], viewer: User | None) -> dict[int, dict[str, object]]:
@@ -80,7 +88,7 @@ async def bookmark(actor: User | None, thread: Thread, on: bool = True) -> bool:
     return await Bookmark.filter(user_id=user.id, thread_id=thread.id).delete() > 0
 
 
-async def is_bookmarked(user: User | None, thread: Thread) -> bool:
+async def is_bookmarked(user: User | None, thread: Identified) -> bool:
     return user is not None and await Bookmark.filter(user_id=user.id, thread_id=thread.id).exists()
 
 
@@ -126,7 +134,7 @@ async def set_level(
 
 
 async def level_of(
-    user: User | None, *, thread: Thread | None = None, community: Community | None = None
+    user: User | None, *, thread: Identified | None = None, community: Identified | None = None
 ) -> str:
     if user is None:
         return "normal"

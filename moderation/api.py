@@ -33,7 +33,7 @@ def item_json(item: ReviewItem) -> dict[str, Any]:
         target = {
             "type": "post",
             "post_id": post.id,
-            "thread_id": post.thread_id,  # type: ignore[attr-defined]
+            "thread_id": post.thread_id,
             "author": post.author.username,
             "status": post.status,
             "excerpt": post.body[:300],
