@@ -173,7 +173,7 @@ async def list_threads(request: Request) -> Response:
         actor,
         community,
         cursor=request.query_params.get("cursor") or None,
-        limit=query_int(request, "limit", 25, high=threads.PAGE_MAX),
+        limit=query_int(request, "limit", 25, high=reads.PAGE_MAX),
         tag=request.query_params.get("tag") or None,
     )
     return json_response(_page([reads.thread_json(t) for t in rows], next_cursor))
@@ -210,7 +210,7 @@ async def get_thread(request: Request) -> Response:
     after = request.query_params.get("after")
     after_id = path_int_value(after) if after else None
     page = await reads.post_page(
-        actor, thread, after_id=after_id, limit=query_int(request, "limit", 50, high=posts.PAGE_MAX)
+        actor, thread, after_id=after_id, limit=query_int(request, "limit", 50, high=reads.PAGE_MAX)
     )
     body = reads.thread_json(thread)
     body["posts"] = [

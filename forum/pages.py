@@ -29,7 +29,7 @@ from forum import (
     validation,
 )
 from forum.errors import BadRequest, DomainError, Invalid, NotFound, NotSignedIn
-from forum.models import Post, Thread, User
+from forum.models import User
 from forum.settings import Settings
 from forum.web import page_cache
 from forum.web.http import (
@@ -555,8 +555,8 @@ async def thread_page(request: Request) -> Response:
 async def _thread_context(
     request: Request,
     user: User | None,
-    thread: Thread | reads.ThreadView,
-    page: posts.PostPage | reads.PostPageView,
+    thread: reads.ThreadView,
+    page: reads.PostPageView,
     page_no: int,
     pages: int,
     *,
@@ -573,9 +573,7 @@ async def _thread_context(
     wanted = reply_to or request.query_params.get("reply_to", "")
     wanted_id = validation.object_id(wanted)
     if wanted_id is not None:
-        reply_target = await Post.get_or_none(
-            id=wanted_id, thread_id=thread.id, status="published"
-        ).select_related("author")
+        reply_target = await reads.reply_target(thread, wanted_id)
         if reply_target is not None and not draft and request.method == "GET":
             quoted = "\n".join(f"> {line}" for line in reply_target.body.splitlines()[:12])
             draft = f"**@{reply_target.author.username}** wrote:\n{quoted}\n\n"
@@ -607,15 +605,21 @@ async def post_reply(request: Request) -> Response:
     try:
         post = await posts.reply(user, thread, body=body, reply_to=reply_to or None)
     except Invalid as exc:
+        # The thread's last page again, with what was typed and what needs fixing.
+        view = await reads.thread(user, thread.id)
         per_page = settings_of(request).posts_per_page
-        pages = posts.page_count(thread, per_page)
-        page = await posts.page(
-            user, thread, from_number=(pages - 1) * per_page + 1, limit=per_page
+        pages = reads.page_count(view, per_page)
+        page = await reads.post_page(
+            user,
+            view,
+            from_number=(pages - 1) * per_page + 1,
+            to_number=pages * per_page,
+            limit=per_page,
         )
         context = await _thread_context(
             request,
             user,
-            thread,
+            view,
             page,
             pages,
             pages,

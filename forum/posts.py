@@ -1,28 +1,18 @@
-"""Posts: replying, editing with history, soft deleting, and reading a thread page by page."""
+"""Posts: replying, editing with history, soft deleting and moderators' status changes. Pages of a
+thread's posts are read by forum/reads.py."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from forum import communities, live, notifications, permissions, serialize, social, validation
-from forum.errors import BadRequest, Invalid, NotFound
+from forum.errors import Invalid, NotFound
 from forum.models import Membership, Post, PostRevision, SearchOutbox, Thread, User
-from forum.threads import PAGE_MAX, body_of, now, render, touch
+from forum.threads import body_of, now, render, touch
 from moderation import items, policies
-
-
-@dataclass(frozen=True)
-class ParentRef:
-    """What a reply shows of the post it answers."""
-
-    id: int
-    number: int
-    username: str
-    display_name: str
 
 
 async def _parent(actor: User | None, thread: Thread, reply_to: object) -> Post | None:
@@ -216,77 +206,9 @@ async def history(actor: User | None, post: Post) -> list[PostRevision]:
     return await PostRevision.filter(post_id=post.id).select_related("editor").order_by("-id")
 
 
-@dataclass
-class PostPage:
-    posts: list[Post]
-    parents: dict[int, ParentRef]
-    hidden_bodies: set[int]  # posts shown only as "removed" or "awaiting review" to this actor
-    more: bool
-
-
-async def _visible(actor: User | None, thread: Thread) -> Q:
-    if await permissions.can_moderate(actor, thread.community):
-        return Q(thread_id=thread.id)
-    visible = Q(status__in=("published", "deleted"))
-    if actor is not None:
-        visible = visible | Q(author_id=actor.id, status__in=("pending", "hidden"))
-    return Q(thread_id=thread.id) & visible
-
-
-async def page(
-    actor: User | None,
-    thread: Thread,
-    *,
-    from_number: int = 1,
-    to_number: int | None = None,
-    after_id: int | None = None,
-    limit: int = 20,
-) -> PostPage:
-    """One page of a thread's posts in order: numbers from..to, or the ones after a post id."""
-    limit = max(1, min(limit, PAGE_MAX))
-    query = Post.filter(await _visible(actor, thread))
-    if after_id is not None:
-        anchor = await Post.get_or_none(id=after_id, thread_id=thread.id).values_list(
-            "number", flat=True
-        )
-        if anchor is None:
-            raise BadRequest("That page cursor is not a post of this thread.", code="bad_cursor")
-        query = query.filter(number__gt=anchor)
-    else:
-        query = query.filter(number__gte=from_number)
-    if to_number is not None:
-        query = query.filter(number__lte=to_number)
-    rows = await query.order_by("number").limit(limit + 1).select_related("author")
-    more = len(rows) > limit
-    rows = rows[:limit]
-    moderator = await permissions.can_moderate(actor, thread.community)
-    hidden = {
-        p.id
-        for p in rows
-        if p.status != "published"
-        and not (
-            moderator or (actor is not None and p.author.id == actor.id and p.status != "deleted")
-        )
-    }
-    parent_ids = {p.reply_to_id for p in rows if p.reply_to_id}
-    parents: dict[int, ParentRef] = {}
-    if parent_ids:
-        for pid, number, username, display in await Post.filter(id__in=parent_ids).values_list(
-            "id", "number", "author__username", "author__display_name"
-        ):
-            parents[pid] = ParentRef(pid, number, username, display)
-    for row in rows:
-        row.thread = thread
-    return PostPage(posts=rows, parents=parents, hidden_bodies=hidden, more=more)
-
-
 def page_of(post: Post, per_page: int) -> int:
     """The page of the thread on which a post appears."""
     return (post.number - 1) // per_page + 1
-
-
-def page_count(thread: Thread, per_page: int) -> int:
-    return max(1, (thread.last_number + per_page - 1) // per_page)
 
 
 async def change_status(post: Post, status: str, note: str = "") -> bool:

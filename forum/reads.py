@@ -5,8 +5,9 @@ anything is written. Building ORM queries and model objects dominated their cost
 functions select just the columns shown (never a password hash or an email), join the authors
 and the posts answered in the same query, and return plain dataclasses whose attribute names are
 the models' own, so templates and forum/serialize.py read them unchanged. Who may see what is
-still decided by forum/permissions.py, on the values loaded here. Writes, and the other readers,
-keep using the ORM services in forum/threads.py and forum/posts.py.
+still decided by forum/permissions.py, on the values loaded here. These are the only read paths
+of those screens (page, API and error page alike); writes, and the other readers, use the ORM
+services in forum/threads.py and forum/posts.py.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from typing import Any
 
 from tortoise import connections
 
-from forum import permissions, posts, serialize, threads
+from forum import permissions, serialize, validation
 from forum.errors import BadRequest, NotFound
 from forum.models import User
-from forum.posts import ParentRef
+
+PAGE_MAX = 100  # the most threads or posts one read returns
 
 # Values
 
@@ -90,9 +92,28 @@ class PostView:
     author: Author
 
 
+@dataclass(frozen=True)
+class ParentRef:
+    """What a reply shows of the post it answers."""
+
+    id: int
+    number: int
+    username: str
+    display_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyTarget:
+    """The post a reply form answers, and its text to quote."""
+
+    id: int
+    body: str
+    author: Author
+
+
 @dataclass
 class PostPageView:
-    """posts.PostPage's shape, on PostViews."""
+    """One page of a thread's posts, as this reader may see them."""
 
     posts: list[PostView]
     parents: dict[int, ParentRef]
@@ -279,7 +300,7 @@ async def thread_stamp(thread_id: int) -> ThreadStamp | None:
 
 
 def page_count(thread: ThreadView, per_page: int) -> int:
-    return posts.page_count(thread, per_page)  # type: ignore[arg-type]  # reads last_number
+    return max(1, (thread.last_number + per_page - 1) // per_page)
 
 
 # Communities and their thread lists
@@ -296,8 +317,8 @@ async def community(actor: User | None, slug: str) -> CommunityView:
     return view
 
 
-# Which threads a list shows, as threads._visible does: moderators see held and hidden ones too,
-# authors their own held ones, everyone else the published ones. Fixed fragments, no values.
+# Which threads a list shows: moderators see held and hidden ones too, authors their own held
+# ones, everyone else the published ones. Fixed fragments, no values.
 _LIST_MODERATOR = "t.status IN ('published', 'pending', 'hidden')"
 _LIST_SIGNED_IN = "(t.status = 'published' OR (t.status = 'pending' AND t.author_id = ?))"
 _LIST_ANYONE = "t.status = 'published'"
@@ -312,10 +333,10 @@ async def threads_in(
     tag: str | None = None,
     pinned: bool | None = None,
 ) -> tuple[list[ThreadView], str | None]:
-    """threads.list_in: threads by newest activity, one page, and the next page's cursor."""
+    """A community's threads by newest activity, one page, and the next page's cursor."""
     if not await permissions.can_read_in(actor, community.id, community.visibility):
         raise NotFound("No such community.")
-    limit = max(1, min(limit, threads.PAGE_MAX))
+    limit = max(1, min(limit, PAGE_MAX))
     where = ["t.community_id = ?"]
     params: list[Any] = [community.id]
     if await permissions.can_moderate_in(actor, community.id):
@@ -332,7 +353,7 @@ async def threads_in(
         where.append("t.id IN (SELECT thread_id FROM thread_tags WHERE tag = ?)")
         params.append(tag.lower()[:30])
     if cursor:
-        when, ident = threads.decode_cursor(cursor)
+        when, ident = decode_cursor(cursor)
         where.append("(t.last_activity_at < ? OR (t.last_activity_at = ? AND t.id < ?))")
         params += [when, when, ident]
     # Only the constant fragments above are joined here; every value is a parameter.
@@ -348,7 +369,20 @@ async def threads_in(
 
 
 def encode_cursor(view: ThreadView) -> str:
-    return threads.encode_cursor(view)  # type: ignore[arg-type]  # reads last_activity_at, id
+    stamp = int(view.last_activity_at.timestamp() * 1_000_000)
+    return f"{stamp}.{view.id}"
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        stamp, _, ident = cursor.partition(".")
+        when = datetime.fromtimestamp(int(stamp) / 1_000_000, UTC)
+        found = validation.object_id(ident)
+        if found is None or not stamp.isascii():
+            raise ValueError(cursor)
+        return when, found
+    except (ValueError, OverflowError, OSError):
+        raise BadRequest("That page cursor is not valid.", code="bad_cursor") from None
 
 
 # Posts
@@ -366,7 +400,7 @@ FROM posts p
 WHERE p.thread_id = ? AND p.number >= ? AND p.number <= ? {visible}
 ORDER BY p.number LIMIT ?"""
 
-# Which posts a page lists, as posts._visible does (permissions.post_listed says the same).
+# Which posts a page lists (permissions.post_listed says the same).
 _POSTS_ALL = ""
 _POSTS_ANYONE = "AND p.status IN ('published', 'deleted')"
 _POSTS_SIGNED_IN = (
@@ -382,6 +416,10 @@ _POSTS_BY_VISIBILITY = {
     )
 }
 _ANCHOR_SQL = "SELECT number FROM posts WHERE id = ? AND thread_id = ?"
+_REPLY_TARGET_SQL = """
+SELECT p.id, p.body, p.author_id, u.username, u.display_name, u.role
+FROM posts p JOIN users u ON u.id = p.author_id
+WHERE p.id = ? AND p.thread_id = ? AND p.status = 'published'"""
 _NO_END = 2**31 - 1
 
 
@@ -394,9 +432,9 @@ async def post_page(
     after_id: int | None = None,
     limit: int = 20,
 ) -> PostPageView:
-    """posts.page: one page of a thread's posts in order (numbers from..to, or the ones after a
-    post id), with the posts they answer, in one query."""
-    limit = max(1, min(limit, threads.PAGE_MAX))
+    """One page of a thread's posts in order (numbers from..to, or the ones after a post id),
+    with the posts they answer, in one query."""
+    limit = max(1, min(limit, PAGE_MAX))
     if after_id is not None:
         anchor = await query(_ANCHOR_SQL, after_id, thread.id)
         if not anchor:
@@ -450,6 +488,16 @@ async def post_page(
                 row["parent_display_name"],
             )
     return PostPageView(posts=listed, parents=parents, hidden_bodies=hidden, more=more)
+
+
+async def reply_target(thread: ThreadView, post_id: int) -> ReplyTarget | None:
+    """The published post of this thread a reply form answers (None if there is none)."""
+    rows = await query(_REPLY_TARGET_SQL, post_id, thread.id)
+    if not rows:
+        return None
+    row = rows[0]
+    author = Author(int(row["author_id"]), row["username"], row["display_name"], row["role"])
+    return ReplyTarget(int(row["id"]), row["body"], author)
 
 
 # JSON: the API contract's shapes, from forum/serialize.py (which reads only the attributes the

@@ -5,18 +5,16 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from tortoise.expressions import F, Q, Subquery
-from tortoise.queryset import QuerySet
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from forum import communities, live, markup, permissions, validation
-from forum.errors import BadRequest, Invalid, NotFound, PermissionDenied
+from forum.errors import Invalid, NotFound, PermissionDenied
 from forum.models import Community, Post, ReviewItem, SearchOutbox, Thread, ThreadTag, User
 from moderation import items, policies
 
 TITLE_MIN, TITLE_MAX = 5, 150
 BODY_MAX = 20_000
-PAGE_MAX = 100
 
 
 def now() -> datetime:
@@ -120,72 +118,6 @@ async def get(actor: User | None, thread_id: int) -> Thread:
         raise NotFound("No such thread.")
     await permissions.require_see_thread(actor, thread, thread.community)
     return thread
-
-
-async def _visible(
-    actor: User | None, community: Community, query: QuerySet[Thread]
-) -> QuerySet[Thread]:
-    if await permissions.can_moderate(actor, community):
-        return query.filter(status__in=("published", "pending", "hidden"))
-    if actor is not None:
-        return query.filter(Q(status="published") | Q(status="pending", author_id=actor.id))
-    return query.filter(status="published")
-
-
-def encode_cursor(thread: Thread) -> str:
-    stamp = int(thread.last_activity_at.timestamp() * 1_000_000)
-    return f"{stamp}.{thread.id}"
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        stamp, _, ident = cursor.partition(".")
-        when = datetime.fromtimestamp(int(stamp) / 1_000_000, UTC)
-        found = validation.object_id(ident)
-        if found is None or not stamp.isascii():
-            raise ValueError(cursor)
-        return when, found
-    except (ValueError, OverflowError, OSError):
-        raise BadRequest("That page cursor is not valid.", code="bad_cursor") from None
-
-
-def _after_cursor(query: QuerySet[Thread], cursor: str | None) -> QuerySet[Thread]:
-    if not cursor:
-        return query
-    when, ident = decode_cursor(cursor)
-    return query.filter(Q(last_activity_at__lt=when) | Q(last_activity_at=when, id__lt=ident))
-
-
-async def list_in(
-    actor: User | None,
-    community: Community,
-    *,
-    cursor: str | None = None,
-    limit: int = 25,
-    tag: str | None = None,
-    pinned: bool | None = None,
-) -> tuple[list[Thread], str | None]:
-    """Threads by newest activity, one page, and the cursor of the next page (or None)."""
-    await permissions.require_read(actor, community)
-    limit = max(1, min(limit, PAGE_MAX))
-    query = await _visible(actor, community, Thread.filter(community_id=community.id))
-    if pinned is not None:
-        query = query.filter(pinned=pinned)
-    if tag:
-        query = query.filter(
-            id__in=Subquery(ThreadTag.filter(tag=tag.lower()[:30]).values("thread_id"))
-        )
-    query = _after_cursor(query, cursor)
-    rows = (
-        await query.order_by("-last_activity_at", "-id")
-        .limit(limit + 1)
-        .select_related("author", "last_poster")
-    )
-    for row in rows:
-        row.community = community
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (encode_cursor(rows[-1]) if more and rows else None)
 
 
 async def latest(actor: User | None, *, mine_only: bool, limit: int = 20) -> list[Thread]:
