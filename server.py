@@ -23,14 +23,29 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from forum import api, db, pages, social_routes, ws
+import forum.web.accounts
+import forum.web.api.accounts
+import forum.web.api.communities
+import forum.web.api.health
+import forum.web.api.posts
+import forum.web.api.search
+import forum.web.api.social
+import forum.web.api.threads
+import forum.web.communities
+import forum.web.home
+import forum.web.posts
+import forum.web.search
+import forum.web.social
+import forum.web.threads
+from forum import db, ws
 from forum.errors import DomainError
 from forum.live import Hub, PokeAfterWrites
 from forum.settings import Settings
 from forum.web.http import Guard, error_json, http_error_as_domain, is_api, log
+from forum.web.render import error_page, make_templates
 from moderation import api as moderation_api
 from moderation import pages as moderation_pages
 from moderation.limits import make_limiter
@@ -39,6 +54,33 @@ from search.whoosh_index import WhooshIndex
 from search.writer import OutboxWriter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# The modules of routes, one per area: the JSON API, the pages, and the live socket.
+AREAS = (
+    forum.web.api.health,
+    forum.web.api.accounts,
+    forum.web.api.communities,
+    forum.web.api.threads,
+    forum.web.api.posts,
+    forum.web.api.search,
+    forum.web.api.social,
+    moderation_api,
+    forum.web.home,
+    forum.web.communities,
+    forum.web.threads,
+    forum.web.posts,
+    forum.web.accounts,
+    forum.web.search,
+    forum.web.social,
+    moderation_pages,
+    ws,
+)
+
+
+def all_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = [route for area in AREAS for route in area.routes]
+    static = StaticFiles(directory=os.path.join(HERE, "static"))
+    return [*routes, Mount("/static", static, name="static")]
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -75,7 +117,7 @@ def create_app(settings: Settings) -> Starlette:
         assert isinstance(exc, DomainError)
         if is_api(request):
             return error_json(exc)
-        return await pages.error_page(request, exc)
+        return await error_page(request, exc)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -90,15 +132,7 @@ def create_app(settings: Settings) -> Starlette:
         return await domain_error(request, error)
 
     app = Starlette(
-        routes=[
-            *api.routes,
-            *moderation_api.routes,
-            *pages.routes,
-            *moderation_pages.routes,
-            *ws.routes,
-            *social_routes.routes,
-            Mount("/static", StaticFiles(directory=os.path.join(HERE, "static")), name="static"),
-        ],
+        routes=all_routes(),
         middleware=[
             Middleware(Guard, max_body_bytes=settings.max_body_bytes),
             Middleware(PokeAfterWrites),
@@ -111,7 +145,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.templates = pages.make_templates(settings)
+    app.state.templates = make_templates(settings)
     return app
 
 

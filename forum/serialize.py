@@ -90,6 +90,11 @@ def when(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def listing(items: list[dict[str, Any]], next_cursor: str | None = None) -> dict[str, Any]:
+    """The contract's shape of a list: {"items": [...], "next": cursor or null}."""
+    return {"items": items, "next": next_cursor}
+
+
 def user(u: User) -> dict[str, Any]:
     return {
         "id": u.id,

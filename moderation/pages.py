@@ -14,9 +14,9 @@ from starlette.routing import Route
 from forum import accounts, communities, notifications, permissions, posts, threads, validation
 from forum.errors import BadRequest, Conflict, Invalid
 from forum.models import User
-from forum.pages import _s, page_actor, posted_form, redirect, render, signed_in
 from forum.web.http import path_int, query_int
 from forum.web.limits import hit
+from forum.web.render import form_text, page_actor, posted_form, redirect, render, signed_in
 from moderation import actions, audit, policies, queue
 
 ACTION_LABELS = {
@@ -75,17 +75,23 @@ async def decide(request: Request) -> Response:
     user, form = await posted_form(request)
     item = await queue.get_item(user, path_int(request, "id"))
     back = "/moderation?" + urlencode(
-        {k: v for k, v in (("community", _s(form, "back_community")),) if v}
+        {k: v for k, v in (("community", form_text(form, "back_community")),) if v}
     )
     try:
         await queue.decide(
-            user, item, _s(form, "action"), _s(form, "note"), _s(form, "days") or None
+            user,
+            item,
+            form_text(form, "action"),
+            form_text(form, "note"),
+            form_text(form, "days") or None,
         )
     except Conflict as exc:
         return redirect(request, back, exc.message, "error")
     except Invalid as exc:
         return redirect(request, back, exc.message, "error")
-    return redirect(request, back, f"Done: {ACTION_LABELS.get(_s(form, 'action'), 'decided')}.")
+    return redirect(
+        request, back, f"Done: {ACTION_LABELS.get(form_text(form, 'action'), 'decided')}."
+    )
 
 
 async def log_page(request: Request) -> Response:
@@ -129,7 +135,7 @@ async def community_settings(request: Request) -> Response:
         values["visibility"] = community.visibility
     if request.method == "POST":
         user, form = await posted_form(request)
-        values = {k: _s(form, k) for k in values}
+        values = {k: form_text(form, k) for k in values}
         try:
             data: dict[str, object] = {k: values[k] for k in values if k != "word_filters"}
             data["premoderation"] = values["premoderation"] or "off"
@@ -196,7 +202,7 @@ async def _flag_form(
     if request.method == "POST":
         user, form = await posted_form(request)
         await hit(request, "flag", user)
-        values = {"reason": _s(form, "reason"), "note": _s(form, "note")}
+        values = {"reason": form_text(form, "reason"), "note": form_text(form, "note")}
         try:
             await flag(user, values["reason"], values["note"])
             return redirect(request, back, thanks)
@@ -216,8 +222,8 @@ async def curate(request: Request) -> Response:
     """The curation forms on a thread page: feature, tags, accepted answer, move and merge."""
     user, form = await posted_form(request)
     thread = await threads.get(user, path_int(request, "id"))
-    action = _s(form, "action")
-    note = _s(form, "note")
+    action = form_text(form, "action")
+    note = form_text(form, "note")
     target = f"/t/{thread.id}"
     try:
         if action in ("feature", "unfeature"):
@@ -228,20 +234,22 @@ async def curate(request: Request) -> Response:
                 else "Removed from best of."
             )
         elif action == "tags":
-            await actions.retag_thread(user, thread, _s(form, "tags"), note)
+            await actions.retag_thread(user, thread, form_text(form, "tags"), note)
             message = "Tags saved."
         elif action in ("accept", "unaccept"):
-            post_id = validation.object_id(_s(form, "post_id")) if action == "accept" else None
+            post_id = (
+                validation.object_id(form_text(form, "post_id")) if action == "accept" else None
+            )
             if action == "accept" and post_id is None:
                 raise Invalid("Choose a reply to accept.", fields={"post_id": "is required"})
             await actions.accept_answer(user, thread, post_id, note)
             message = "Marked as the accepted answer." if post_id else "No accepted answer now."
         elif action == "move":
-            destination = await communities.get(user, _s(form, "community"))
+            destination = await communities.get(user, form_text(form, "community"))
             await actions.move_thread(user, thread, destination, note)
             message = f"Moved to {destination.name}."
         elif action == "merge":
-            into = validation.object_id(_s(form, "into").lstrip("#").rsplit("/", 1)[-1])
+            into = validation.object_id(form_text(form, "into").lstrip("#").rsplit("/", 1)[-1])
             if into is None:
                 raise Invalid(
                     "Give the number of the thread to merge into.",
@@ -267,11 +275,13 @@ async def best_of(request: Request) -> Response:
 async def suspend_page(request: Request) -> Response:
     user, form = await posted_form(request)
     target = await accounts.get_by_username(request.path_params["username"])
-    if _s(form, "action") == "lift":
-        await actions.lift_suspension(user, target, _s(form, "note"))
+    if form_text(form, "action") == "lift":
+        await actions.lift_suspension(user, target, form_text(form, "note"))
         return redirect(request, f"/u/{target.username}", "Suspension lifted.")
     try:
-        await actions.suspend_user(user, target, _s(form, "days") or None, _s(form, "reason"))
+        await actions.suspend_user(
+            user, target, form_text(form, "days") or None, form_text(form, "reason")
+        )
     except Invalid as exc:
         return redirect(request, f"/u/{target.username}", exc.message, "error")
     return redirect(request, f"/u/{target.username}", f"@{target.username} is suspended.")

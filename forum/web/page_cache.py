@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from forum.web.http import SESSION_COOKIE
+from forum.web.render import FLASH_COOKIE
 
 MAX_ENTRIES = 2_000
 MAX_BYTES = 48 * 1024 * 1024
 MAX_AGE_SECONDS = 30.0
-FLASH_COOKIE = "chaupal_flash"  # forum/pages.py's
 
 
 @dataclass(frozen=True, slots=True)

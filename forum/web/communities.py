@@ -1,0 +1,137 @@
+"""Community pages: a community's thread list, creating one, joining, leaving and the members."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from forum import communities, permissions, reads
+from forum.errors import DomainError, Invalid, NotFound
+from forum.web.http import settings_of
+from forum.web.render import form_text, page_actor, posted_form, redirect, render, signed_in
+from moderation import actions
+
+
+async def community_page(request: Request) -> Response:
+    user, _ = await page_actor(request)
+    community = await reads.community(user, request.path_params["slug"])
+    cursor = request.query_params.get("cursor") or None
+    tag = request.query_params.get("tag") or None
+    limit = settings_of(request).threads_per_page
+    pinned: list[reads.ThreadView] = []
+    if not cursor and not tag:
+        pinned, _ = await reads.threads_in(user, community, pinned=True, limit=10)
+    rows, next_cursor = await reads.threads_in(
+        user, community, cursor=cursor, limit=limit, tag=tag, pinned=None if tag else False
+    )
+    status = await permissions.status_of(user, community.id)
+    return await render(
+        request,
+        "community.html",
+        {
+            "community": community,
+            "pinned": pinned,
+            "threads": rows,
+            "next_cursor": next_cursor,
+            "tag": tag,
+            "status": status,
+            "can_moderate": await permissions.can_moderate_in(user, community.id),
+            "can_post": user is not None
+            and (user.is_admin or status in permissions.MEMBER_STATUSES),
+        },
+    )
+
+
+async def new_community(request: Request) -> Response:
+    user, _ = await page_actor(request)
+    permissions.require_admin(user)
+    values: dict[str, str] = {"kind": "role", "visibility": "public"}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        user, form = await posted_form(request)
+        values = {
+            k: form_text(form, k) for k in ("slug", "name", "description", "kind", "visibility")
+        }
+        try:
+            community = await actions.create_community(user, **values)
+            return redirect(request, f"/c/{community.slug}", f"Created {community.name}.")
+        except (Invalid, DomainError) as exc:
+            errors = exc.fields or {"form": exc.message}
+    status = 422 if errors else 200
+    return await render(request, "community_new.html", {"values": values, "errors": errors}, status)
+
+
+async def join(request: Request) -> Response:
+    """GET: the page an invitation link opens; POST: join, or ask to join a private community."""
+    user, _ = await page_actor(request)
+    signed_in(user, "join a community")
+    if request.method == "GET":
+        return await render(request, "join.html", {"slug": request.path_params["slug"][:40]})
+    user, _ = await posted_form(request)
+    community = await communities.find_for_membership(user, request.path_params["slug"])
+    status = await communities.join(user, community)
+    if status in permissions.MEMBER_STATUSES:
+        return redirect(request, f"/c/{community.slug}", f"Welcome to {community.name}.")
+    return redirect(
+        request,
+        "/communities",
+        "Your request to join was sent to the community's moderators.",
+        "info",
+    )
+
+
+async def leave(request: Request) -> Response:
+    user, _ = await posted_form(request)
+    community = await communities.find_for_membership(user, request.path_params["slug"])
+    await communities.leave(user, community)
+    target = (
+        f"/c/{community.slug}" if await permissions.can_read(user, community) else "/communities"
+    )
+    return redirect(request, target, f"You left {community.name}.", "info")
+
+
+async def members_page(request: Request) -> Response:
+    user, _ = await page_actor(request)
+    community = await communities.get(user, request.path_params["slug"])
+    error = None
+    if request.method == "POST":
+        user, form = await posted_form(request)
+        username, status = form_text(form, "username"), form_text(form, "status")
+        try:
+            await actions.set_member_status(
+                user, community, username, status, form_text(form, "note")
+            )
+            words = {
+                "member": "is now a member",
+                "moderator": "is now a moderator",
+                "removed": "was removed",
+            }
+            return redirect(
+                request, f"/c/{community.slug}/members", f"@{username} {words[status]}."
+            )
+        except (Invalid, NotFound) as exc:
+            error = exc.message
+    moderator = await permissions.can_moderate(user, community)
+    pending = await communities.members(user, community, "pending") if moderator else []
+    return await render(
+        request,
+        "members.html",
+        {
+            "community": community,
+            "members": await communities.members(user, community),
+            "pending": pending,
+            "can_moderate": moderator,
+            "error": error,
+        },
+        422 if error else 200,
+    )
+
+
+routes = [
+    Route("/communities/new", new_community, methods=["GET", "POST"]),
+    Route("/c/{slug}", community_page, methods=["GET"]),
+    Route("/c/{slug}/join", join, methods=["GET", "POST"]),
+    Route("/c/{slug}/leave", leave, methods=["POST"]),
+    Route("/c/{slug}/members", members_page, methods=["GET", "POST"]),
+]

@@ -1,0 +1,177 @@
+"""Thread pages: reading a thread page by page, starting one, replying, pinning and locking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from forum import communities, permissions, posts, reads, social, threads, validation
+from forum.errors import Invalid
+from forum.models import User
+from forum.web import page_cache
+from forum.web.http import path_int, query_int, settings_of
+from forum.web.limits import hit
+from forum.web.render import form_text, page_actor, posted_form, redirect, render, signed_in
+from moderation import actions
+
+
+async def thread_page(request: Request) -> Response:
+    user, _ = await page_actor(request)
+    thread_id = path_int(request, "id")
+    # Anonymous visitors share one rendering per thread version (see forum/web/page_cache.py); a
+    # hit costs one indexed row, on which the permission check is made again.
+    cache_key = page_cache.key(request, "page", thread_id, "page") if user is None else None
+    if cache_key is not None:
+        stamp = await reads.thread_stamp(thread_id)
+        if stamp is not None and await reads.can_see(None, stamp):
+            cached = page_cache.of(request).get((*cache_key, stamp.version))
+            if cached is not None:
+                return HTMLResponse(cached)
+    thread = await reads.thread(user, thread_id)
+    if thread.status == "merged" and thread.merged_into_id:
+        return RedirectResponse(f"/t/{thread.merged_into_id}", status_code=301)
+    per_page = settings_of(request).posts_per_page
+    pages = reads.page_count(thread, per_page)
+    page_no = query_int(request, "page", 1, high=max(pages, 1))
+    response = await render(
+        request, "thread.html", await thread_context(request, user, thread, page_no, pages)
+    )
+    if (
+        cache_key is not None
+        and response.status_code == 200
+        and not request.scope.get("chaupal.csrf_used")
+    ):
+        page_cache.of(request).put((*cache_key, thread.version), bytes(response.body))
+    return response
+
+
+async def thread_context(
+    request: Request,
+    user: User | None,
+    thread: reads.ThreadView,
+    page_no: int,
+    pages: int,
+    *,
+    draft: str = "",
+    reply_to: str = "",
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What thread.html shows: one page of posts, the reply box and the reader's choices."""
+    per_page = settings_of(request).posts_per_page
+    page = await reads.post_page(
+        user,
+        thread,
+        from_number=(page_no - 1) * per_page + 1,
+        to_number=page_no * per_page,
+        limit=per_page,
+    )
+    community = thread.community
+    moderator = await permissions.can_moderate_in(user, community.id)
+    member = user is not None and (
+        user.is_admin or await permissions.is_member_of(user, community.id)
+    )
+    reply_target = None
+    wanted = reply_to or request.query_params.get("reply_to", "")
+    wanted_id = validation.object_id(wanted)
+    if wanted_id is not None:
+        reply_target = await reads.reply_target(thread, wanted_id)
+        if reply_target is not None and not draft and request.method == "GET":
+            quoted = "\n".join(f"> {line}" for line in reply_target.body.splitlines()[:12])
+            draft = f"**@{reply_target.author.username}** wrote:\n{quoted}\n\n"
+    can_reply = member and thread.status == "published" and (not thread.locked or moderator)
+    return {
+        "thread": thread,
+        "community": community,
+        "page": page,
+        "page_no": page_no,
+        "pages": pages,
+        "can_moderate": moderator,
+        "is_member": member,
+        "can_reply": can_reply,
+        "draft": draft,
+        "reply_target": reply_target,
+        "errors": errors or {},
+        "reactions": await social.counts([p.id for p in page.posts], user),
+        "reaction_kinds": social.REACTIONS,
+        "bookmarked": await social.is_bookmarked(user, thread),
+        "watch_level": await social.level_of(user, thread=thread),
+    }
+
+
+async def new_thread(request: Request) -> Response:
+    user, _ = await page_actor(request)
+    community = await communities.get(user, request.path_params["slug"])
+    signed_in(user, "start a thread")
+    values = {"title": "", "body": "", "tags": ""}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        user, form = await posted_form(request)
+        await hit(request, "post", user)
+        values = {k: form_text(form, k) for k in values}
+        try:
+            thread, _ = await threads.start(user, community, **values)
+            return redirect(request, f"/t/{thread.id}", "Your thread is up.")
+        except Invalid as exc:
+            errors = exc.fields or {"form": exc.message}
+    else:
+        await permissions.require_post_in(user, community)
+    return await render(
+        request,
+        "thread_new.html",
+        {"community": community, "values": values, "errors": errors},
+        422 if errors else 200,
+    )
+
+
+async def post_reply(request: Request) -> Response:
+    user, form = await posted_form(request)
+    await hit(request, "post", user)
+    thread = await threads.get(user, path_int(request, "id"))
+    body, reply_to = form_text(form, "body"), form_text(form, "reply_to")
+    try:
+        post = await posts.reply(user, thread, body=body, reply_to=reply_to or None)
+    except Invalid as exc:
+        # The thread's last page again, with what was typed and what needs fixing.
+        view = await reads.thread(user, thread.id)
+        pages = reads.page_count(view, settings_of(request).posts_per_page)
+        context = await thread_context(
+            request,
+            user,
+            view,
+            pages,
+            pages,
+            draft=body,
+            reply_to=reply_to,
+            errors=exc.fields or {"body": exc.message},
+        )
+        return await render(request, "thread.html", context, 422)
+    page_no = posts.page_of(post, settings_of(request).posts_per_page)
+    return redirect(request, f"/t/{thread.id}?page={page_no}#post-{post.number}")
+
+
+async def moderate_thread(request: Request) -> Response:
+    user, form = await posted_form(request)
+    thread = await threads.get(user, path_int(request, "id"))
+    action = form_text(form, "action")
+    done = {
+        "pin": ("pin_thread", True, "Pinned to the top of the community."),
+        "unpin": ("pin_thread", False, "Unpinned."),
+        "lock": ("lock_thread", True, "Locked: only moderators can reply now."),
+        "unlock": ("lock_thread", False, "Unlocked: members can reply again."),
+    }
+    if action not in done:
+        raise Invalid("Unknown action.", fields={"action": "must be pin, unpin, lock or unlock"})
+    name, value, message = done[action]
+    await getattr(actions, name)(user, thread, value, form_text(form, "note"))
+    return redirect(request, f"/t/{thread.id}", message)
+
+
+routes = [
+    Route("/c/{slug}/new", new_thread, methods=["GET", "POST"]),
+    Route("/t/{id}", thread_page, methods=["GET"]),
+    Route("/t/{id}/reply", post_reply, methods=["POST"]),
+    Route("/t/{id}/moderate", moderate_thread, methods=["POST"]),
+]
