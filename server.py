@@ -40,7 +40,8 @@ import forum.web.posts
 import forum.web.search
 import forum.web.social
 import forum.web.threads
-from forum import db, ws
+import forum.web.ws
+from forum import db
 from forum.errors import DomainError
 from forum.live import Hub, PokeAfterWrites
 from forum.settings import Settings
@@ -73,7 +74,7 @@ AREAS = (
     forum.web.search,
     forum.web.social,
     moderation_pages,
-    ws,
+    forum.web.ws,
 )
 
 
