@@ -123,16 +123,53 @@ async def can_moderate_in(actor: User | None, community_id: int) -> bool:
     return moderates(await reader(actor), community_id)
 
 
+MERGE_CHAIN_MAX = 5  # as forum/live_gate.py
+
+
 async def can_see_thread_in(
-    actor: User | None, *, status: str, author_id: int, community_id: int, visibility: str
+    actor: User | None,
+    *,
+    status: str,
+    author_id: int,
+    community_id: int,
+    visibility: str,
+    merged_into_id: int | None = None,
 ) -> bool:
-    return sees_thread(
-        await reader(actor),
-        status=status,
-        author_id=author_id,
-        community_id=community_id,
-        visibility=visibility,
-    )
+    who = await reader(actor)
+    if not sees_thread(
+        who, status=status, author_id=author_id, community_id=community_id, visibility=visibility
+    ):
+        return False
+    if status == "merged":
+        return await _sees_merge_target(who, merged_into_id)
+    return True
+
+
+async def _sees_merge_target(who: Reader, thread_id: int | None) -> bool:
+    """A merged thread's address leads to where it went, so it is exactly as visible as the
+    thread it joined (which may be in a private community, or merged on in turn). The live
+    channel's snapshot (forum/live_gate.py) follows merges the same way."""
+    for _ in range(MERGE_CHAIN_MAX):
+        if thread_id is None:
+            return False
+        rows = await Thread.filter(id=thread_id).values_list(
+            "status", "author_id", "community_id", "community__visibility", "merged_into_id"
+        )
+        if not rows:
+            return False
+        status, author_id, community_id, visibility, into = rows[0]
+        if not sees_thread(
+            who,
+            status=str(status),
+            author_id=int(str(author_id)),
+            community_id=int(str(community_id)),
+            visibility=str(visibility),
+        ):
+            return False
+        if status != "merged":
+            return True
+        thread_id = int(str(into)) if into is not None else None
+    return False
 
 
 def author_sees_own(actor: User | Reader | None, *, status: str, author_id: int) -> bool:
@@ -230,6 +267,7 @@ async def can_see_thread(actor: User | None, thread: Thread, community: Communit
         author_id=thread.author_id,  # type: ignore[attr-defined]
         community_id=community.id,
         visibility=community.visibility,
+        merged_into_id=thread.merged_into_id,
     )
 
 

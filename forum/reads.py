@@ -131,6 +131,7 @@ class ThreadStamp:
     author_id: int
     community_id: int
     visibility: str
+    merged_into_id: int | None
 
 
 # SQL plumbing
@@ -205,7 +206,7 @@ FROM threads t
 WHERE t.id = ?"""  # noqa: S608
 
 _STAMP_SQL = """
-SELECT t.version, t.status, t.author_id, t.community_id, c.visibility
+SELECT t.version, t.status, t.author_id, t.community_id, t.merged_into_id, c.visibility
 FROM threads t JOIN communities c ON c.id = t.community_id
 WHERE t.id = ?"""
 
@@ -280,6 +281,7 @@ async def can_see(actor: User | None, view: ThreadView | ThreadStamp) -> bool:
         author_id=view.author_id,
         community_id=view.community_id,
         visibility=visibility,
+        merged_into_id=view.merged_into_id,
     )
 
 
@@ -296,6 +298,7 @@ async def thread_stamp(thread_id: int) -> ThreadStamp | None:
         author_id=int(row["author_id"]),
         community_id=int(row["community_id"]),
         visibility=row["visibility"],
+        merged_into_id=_int_or_none(row["merged_into_id"]),
     )
 
 
