@@ -260,6 +260,18 @@ async def readable_community_ids(actor: User | None) -> list[int] | None:
     return sorted({int(str(c)) for c in public} | set(member_of))
 
 
+async def reader_ids(community: Community) -> set[int] | None:
+    """Everyone who may read a private community (members, its moderators, administrators);
+    None for a public one, which anyone may read. For telling people about new posts."""
+    if community.visibility == "public":
+        return None
+    members = await Membership.filter(
+        community_id=community.id, status__in=MEMBER_STATUSES
+    ).values_list("user_id", flat=True)
+    admins = await User.filter(is_admin=True).values_list("id", flat=True)
+    return {int(str(u)) for u in (*members, *admins)}
+
+
 async def can_see_thread(actor: User | None, thread: Thread, community: Community) -> bool:
     return await can_see_thread_in(
         actor,

@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from forum import communities, live, notifications, permissions, serialize, social, validation
 from forum.errors import Invalid, NotFound
-from forum.models import Membership, Post, PostRevision, SearchOutbox, Thread, User
+from forum.models import Post, PostRevision, SearchOutbox, Thread, User
 from forum.threads import body_of, now, render, touch
 from moderation import items, policies
 
@@ -109,14 +109,7 @@ async def _notify_reply(post: Post, parent: Post | None, thread: Thread, author:
     }
     watchers, muters = await social.audience(thread)
     told: set[int] = {author.id} | muters
-    readers = None
-    if thread.community.visibility == "private":
-        readers = set(
-            int(str(u))
-            for u in await Membership.filter(
-                community_id=thread.community.id, status__in=permissions.MEMBER_STATUSES
-            ).values_list("user_id", flat=True)
-        )
+    readers = await permissions.reader_ids(thread.community)
 
     async def tell(user_id: int, kind: str) -> None:
         if user_id in told or (readers is not None and user_id not in readers):
