@@ -167,6 +167,7 @@ async def flag_post(request: Request) -> Response:
     user, _ = await page_actor(request)
     signed_in(user, "flag posts")
     post = await posts.get(user, path_int(request, "id"))
+    await queue.require_flaggable(user, post)
     return await _flag_form(
         request,
         {"post": post, "thread": post.thread},

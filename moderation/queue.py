@@ -53,15 +53,22 @@ def _reason(value: object) -> str:
     return validation.choice(value, "reason", REASONS)
 
 
-async def flag_post(actor: User | None, post: Post, reason: object, note: object = "") -> Flag:
+async def require_flaggable(actor: User | None, post: Post) -> User:
+    """Who may report this post: asked before the report form shows its words, and again when
+    the report is filed. A removed post cannot be reported (nor its words shown)."""
     user = permissions.require_active(actor, "flag posts")
     thread = post.thread
-    community = thread.community
-    await permissions.require_see_thread(user, thread, community)
+    await permissions.require_see_thread(user, thread, thread.community)
     if post.status not in ("published", "hidden"):
         raise NotFound("No such post.")
     if post.author_id == user.id:  # type: ignore[attr-defined]
         raise PermissionDenied("You cannot flag your own post.", code="own_post")
+    return user
+
+
+async def flag_post(actor: User | None, post: Post, reason: object, note: object = "") -> Flag:
+    user = await require_flaggable(actor, post)
+    community = post.thread.community
     why = _reason(reason)
     text = validation.text(note, "note", max_len=1000)
     if why == "other" and not text:

@@ -267,6 +267,16 @@ async def test_hidden_post_body_is_withheld_from_readers_but_shown_to_its_author
     assert "Hidden after reports from members until a moderator reviews it." in page.text
 
 
+async def test_the_report_form_of_a_removed_post_shows_none_of_its_words(client, world, browser):
+    body = world.reply.body
+    r = await client.delete(f"/api/v1/posts/{world.reply.id}", headers=world.headers["author"])
+    assert r.status_code == 200, r.text
+
+    reader, _ = await browser(world.member)
+    page = await reader.get(f"/p/{world.reply.id}/flag")
+    assert page.status_code == 404 and body not in page.text
+
+
 # Flagging people
 
 
