@@ -10,10 +10,13 @@ from forum import communities, permissions, validation
 from forum.errors import BadRequest
 from forum.models import Community, User
 from search.port import Filters, Hit, Results, SearchIndex
+from search.whoosh_format import FIRST_DAY, LAST_DAY
 from search.whoosh_index import to_datetime
 
 MAX_PER_PAGE = 50
 KINDS = ("thread", "post")
+# The dates a search can be narrowed to (the search form's date fields offer only these).
+DATE_RANGE = (FIRST_DAY, LAST_DAY)
 
 
 def _day(value: str | None, field: str, end: bool = False) -> datetime | None:
@@ -23,6 +26,11 @@ def _day(value: str | None, field: str, end: bool = False) -> datetime | None:
         day = date.fromisoformat(value[:10])
     except ValueError:
         raise BadRequest(f"'{field}' must be a date like 2026-03-31.", code="bad_query") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise BadRequest(
+            f"'{field}' must be a date from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.",
+            code="bad_query",
+        )
     return to_datetime(datetime.combine(day, time.max if end else time.min, UTC))
 
 

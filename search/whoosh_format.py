@@ -20,7 +20,7 @@ import traceback
 import uuid
 from array import array
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
@@ -282,6 +282,11 @@ class _PerDocReader(W3PerDocReader):
 
 CODEC = Codec()
 EPOCH = datetime(1970, 1, 1)
+DAY_BITS = 16
+MAX_DAY_NUMBER = 2**DAY_BITS - 1
+# The days the `day` field can hold, and so the only dates a search can be narrowed to.
+FIRST_DAY = EPOCH.date()
+LAST_DAY = FIRST_DAY + timedelta(days=MAX_DAY_NUMBER)
 
 
 def day_number(value: datetime) -> int:
@@ -306,7 +311,7 @@ def schema() -> Schema:
         author=ID(stored=True),
         created=STORED(),
         # The day alone: two postings a document where a DATETIME field costs eight.
-        day=NUMERIC(int, bits=16, signed=False, shift_step=8),
+        day=NUMERIC(int, bits=DAY_BITS, signed=False, shift_step=8),
         stamp=STORED(),
     )
 

@@ -26,6 +26,7 @@ from search.analysis import WORD, WordCount, index_term, normalise, text_analyze
 from search.fast_query import Evaluation, Unsupported, segment_docs, top
 from search.port import Filters, Hit, Results
 from search.whoosh_format import (
+    MAX_DAY_NUMBER,
     VOCABULARY,
     Rebuild,
     add_documents,
@@ -143,9 +144,7 @@ class WhooshIndex:
         if filters.kind in ("thread", "post"):
             parts.append(wq.Term("kind", filters.kind))
         if filters.since or filters.until:
-            since = day_number(filters.since) if filters.since else None
-            until = day_number(filters.until) if filters.until else None
-            parts.append(wq.NumericRange("day", since, until))
+            parts.append(_days(filters.since, filters.until))
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)
@@ -446,6 +445,16 @@ def _highlight_terms(query: wq.Query) -> dict[str, frozenset[str]]:
         word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
         found.setdefault(field, set()).add(word)
     return {field: frozenset(words) for field, words in found.items()}
+
+
+def _days(since: datetime | None, until: datetime | None) -> wq.Query:
+    """Documents created within the days given, as the `day` field holds them: it cannot hold a
+    number past its range, so a bound beyond it is no bound, and a range outside it is empty."""
+    low = day_number(since) if since else 0
+    high = day_number(until) if until else MAX_DAY_NUMBER
+    if low > min(high, MAX_DAY_NUMBER) or high < 0:
+        return wq.NullQuery
+    return wq.NumericRange("day", max(low, 0), min(high, MAX_DAY_NUMBER))
 
 
 def to_datetime(value: datetime | None) -> datetime | None:

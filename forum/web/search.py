@@ -66,6 +66,7 @@ async def search_page(request: Request) -> Response:
             "facet_url": facet_url,
             "communities": readable,
             "community_names": {c.slug: c.name for c in readable},
+            "dates": search_service.DATE_RANGE,
         },
         400 if error else 200,
     )
