@@ -196,7 +196,10 @@ class WhooshIndex:
     ) -> Any:
         """compute(segment, offset, field), kept for this segment at this offset: segments
         never change once written, but for deletions."""
-        key = (segment.segment().segment_id(), offset, *what)
+        info = segment.segment()
+        if info is None:  # an index with no segment yet reads as one empty reader
+            return compute(segment, offset, what[1])
+        key = (info.segment_id(), offset, *what)
         with self._segments_lock:
             found = self._segments.get(key)
         if found is None:

@@ -751,3 +751,12 @@ async def test_an_edited_opening_post_matches_its_new_words_only(app, client, au
     assert (await search(client, "जर्जर"))["total"] == 0
     assert post_ids(await search(client, "तैयार")) == {first}
     assert post_ids(await search(client, "मतदान")) == {first}  # the title is still there
+
+
+async def test_facets_on_an_index_with_nothing_written_yet_are_empty(client):
+    """A new site searches before its first post is indexed: the index has no segment yet."""
+    r = await client.get(SEARCH, params={"q": "backlogs", "facets": "1"})
+    assert r.status_code == 200, r.text
+    assert r.json()["total"] == 0
+    page = await client.get("/search", params={"q": "backlogs"})
+    assert page.status_code == 200
