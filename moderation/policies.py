@@ -106,7 +106,9 @@ def apply_word_filters(body: str, filters: tuple[dict[str, str], ...]) -> tuple[
         matched.append(action)
         if action == "replace":
             replacement = rule.get("replacement") or "\u2217" * 3
-            text = _phrase_regex(rule["word"]).sub(replacement, text)
+            # Backslashes doubled: the replacement is literal text (\1 or \q are not templates).
+            literal = replacement.replace("\\", "\\\\")
+            text = _phrase_regex(rule["word"]).sub(literal, text)
     return text, matched
 
 
