@@ -21,7 +21,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
@@ -124,6 +124,12 @@ def create_app(settings: Settings) -> Starlette:
         assert isinstance(exc, HTTPException)
         return await domain_error(request, http_error_as_domain(exc))
 
+    async def client_gone(request: Request, exc: Exception) -> Response:
+        # The client hung up before sending its whole body: nobody is left to answer, and
+        # nothing went wrong on this side.
+        log.info("client went away mid-request: %s %s", request.method, request.url.path)
+        return Response(status_code=400)
+
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         error = DomainError(
@@ -141,6 +147,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             DomainError: domain_error,
             HTTPException: http_error,
+            ClientDisconnect: client_gone,
             Exception: server_error,
         },
         lifespan=lifespan,

@@ -142,9 +142,15 @@ async def authenticate(username: object, password: object) -> User | None:
         or len(password) > PASSWORD_MAX
     ):
         return None
-    user = await User.get_or_none(username=username.strip().lower()[:30])
+    user = await _by_username(username)
     ok = await security.verify_password(user.password_hash if user else None, password)
     return user if ok else None
+
+
+async def _by_username(username: str) -> User | None:
+    """Only a name that could have been registered is looked up (nothing else reaches SQL)."""
+    name = username.strip().lower()
+    return await User.get_or_none(username=name) if USERNAME_RE.fullmatch(name) else None
 
 
 async def start_session(user: User, days: int) -> str:
@@ -265,7 +271,7 @@ async def suspend(user: User, until: datetime | None, reason: str) -> None:
 
 
 async def get_by_username(username: str) -> User:
-    user = await User.get_or_none(username=username.strip().lower()[:30])
+    user = await _by_username(username)
     if user is None:
         raise NotFound("No such user.")
     return user

@@ -9,6 +9,23 @@ from collections.abc import Iterable
 from forum.errors import Invalid
 
 
+def storable(value: str) -> bool:
+    """Whether text can be stored and sent: no NUL character, no lone surrogate (neither is
+    valid in PostgreSQL text, nor the surrogate in UTF-8)."""
+    return "\x00" not in value and not has_lone_surrogate(value)
+
+
+def has_lone_surrogate(value: str) -> bool:
+    """A surrogate code point on its own (JSON may spell one as "\\ud800"): not text."""
+    if value.isascii():
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def text(
     value: object, field: str, *, min_len: int = 0, max_len: int, label: str | None = None
 ) -> str:
@@ -17,6 +34,9 @@ def text(
         value = ""
     if not isinstance(value, str):
         raise Invalid(f"{name} must be text.", fields={field: "must be text"})
+    if has_lone_surrogate(value):
+        problem = "contains characters that are not text"
+        raise Invalid(f"{name} {problem}.", fields={field: problem})
     cleaned = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\x00", "")
     cleaned = cleaned.strip()
     if len(cleaned) < min_len:

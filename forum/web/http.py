@@ -51,7 +51,8 @@ SECURITY_HEADERS = [
 
 
 class Guard:
-    """Pure ASGI middleware: security headers on every response and a hard cap on body size."""
+    """Pure ASGI middleware: security headers on every response, a hard cap on body size, and no
+    NUL character in the address (a path with one names nothing; a query with one is refused)."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
@@ -61,12 +62,22 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+            await send(message)
+
         limit = self.max_body_bytes
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit() or int(value) > limit:
-                    await _too_large(scope, send, limit)
+                    await _too_large(scope, send_with_headers, limit)
                     return
+        refused = address_problem(scope)
+        if refused is not None:
+            await answer_error(scope, receive, send_with_headers, refused)
+            return
         seen = 0
 
         async def bounded_receive() -> Message:
@@ -78,12 +89,28 @@ class Guard:
                     raise TooLarge(f"The request body is larger than {limit // 1024} KiB.")
             return message
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
-            await send(message)
-
         await self.app(scope, bounded_receive, send_with_headers)
+
+
+def address_problem(scope: Scope) -> DomainError | None:
+    """A NUL (%00) has no place in any path or query: no name, search or id contains one, and
+    PostgreSQL cannot even compare text with it."""
+    if "\x00" in scope["path"]:
+        return NotFound("Nothing here. The address may be mistyped, or the page may have moved.")
+    if b"%00" in scope.get("query_string", b""):
+        return BadRequest("The address contains a NUL character (%00).", code="bad_query")
+    return None
+
+
+async def answer_error(scope: Scope, receive: Receive, send: Send, exc: DomainError) -> None:
+    """Answers an error from outside the routes, the way the app answers one from inside them
+    (JSON for API clients, the error page for browsers)."""
+    handler = getattr(scope.get("app"), "exception_handlers", {}).get(DomainError)
+    if handler is None:
+        response: Response = error_json(exc)
+    else:
+        response = await handler(Request(scope, receive), exc)
+    await response(scope, receive, send)
 
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
@@ -189,24 +216,60 @@ def _open_path(request: Request) -> bool:
     return request.url.path in ("/api/v1/auth/register", "/api/v1/auth/token", "/healthz")
 
 
+MAX_JSON_DEPTH = 20  # the API's bodies are two levels deep (an object holding a list of tags)
+
+
 async def read_json(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw:
         return {}
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The body is not valid JSON.", code="bad_json") from None
+    data = parse_json(raw)
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.", code="bad_json")
     return data
 
 
+def parse_json(raw: bytes | str) -> Any:
+    """JSON from outside: well formed, at most MAX_JSON_DEPTH deep, and every string in it (keys
+    too) storable text. Anything else is a 400, never a RecursionError or a database error."""
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        raise BadRequest(_TOO_DEEP, code="bad_json") from None
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The body is not valid JSON.", code="bad_json") from None
+    pending: list[tuple[Any, int]] = [(data, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if not validation.storable(value):
+                raise BadRequest(_NOT_TEXT, code="bad_text")
+        elif isinstance(value, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                raise BadRequest(_TOO_DEEP, code="bad_json")
+            if isinstance(value, dict):
+                pending.extend((key, depth) for key in value)
+                pending.extend((item, depth + 1) for item in value.values())
+            else:
+                pending.extend((item, depth + 1) for item in value)
+    return data
+
+
+_TOO_DEEP = f"The JSON is nested too deeply (at most {MAX_JSON_DEPTH} levels)."
+_NOT_TEXT = "The request contains a NUL character or a lone surrogate code point: not text."
+
+
 async def read_form(request: Request) -> FormData:
     try:
-        return await request.form(max_files=0, max_fields=50, max_part_size=64 * 1024)
+        form = await request.form(max_files=0, max_fields=50, max_part_size=64 * 1024)
     except HTTPException as exc:
         raise BadRequest(str(exc.detail), code="bad_form") from None
+    for name, value in form.multi_items():
+        if not validation.storable(name) or (
+            isinstance(value, str) and not validation.storable(value)
+        ):
+            raise BadRequest(_NOT_TEXT, code="bad_text")
+    return form
 
 
 def query_int(request: Request, name: str, default: int, *, low: int = 1, high: int = 100) -> int:
