@@ -8,6 +8,10 @@ from collections.abc import Iterable
 
 from forum.errors import Invalid
 
+# Bidirectional embeddings, overrides (U+202A-202E) and isolates (U+2066-2069): in a title, a
+# name or a tag they only serve to make text read differently from what it is.
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)], None)
+
 
 def storable(value: str) -> bool:
     """Whether text can be stored and sent: no NUL character, no lone surrogate (neither is
@@ -51,8 +55,14 @@ def text(
 def one_line(
     value: object, field: str, *, min_len: int = 0, max_len: int, label: str | None = None
 ) -> str:
+    if isinstance(value, str):
+        value = without_bidi_controls(value)
     cleaned = text(value, field, min_len=min_len, max_len=max_len, label=label)
     return " ".join(cleaned.split())
+
+
+def without_bidi_controls(value: str) -> str:
+    return value.translate(_BIDI_CONTROLS)
 
 
 def choice(value: object, field: str, options: Iterable[str]) -> str:
@@ -87,7 +97,7 @@ def tags(value: object) -> list[str]:
     for item in items:
         if not isinstance(item, str):
             raise Invalid("Tags must be words.", fields={"tags": "must be a list of words"})
-        tag = item.strip().lower().lstrip("#")
+        tag = without_bidi_controls(item).strip().lower().lstrip("#")
         if not TAG_RE.fullmatch(tag):
             problem = f"'{tag[:30]}' is not a tag: use up to 30 letters, digits or dashes"
             raise Invalid(f"Tags: {problem}.", fields={"tags": problem})
