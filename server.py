@@ -45,7 +45,14 @@ from forum import db
 from forum.errors import DomainError
 from forum.live import Hub, PokeAfterWrites
 from forum.settings import Settings
-from forum.web.http import Guard, error_json, http_error_as_domain, is_api, log
+from forum.web.http import (
+    SECURITY_HEADER_FIELDS,
+    Guard,
+    error_json,
+    http_error_as_domain,
+    is_api,
+    log,
+)
 from forum.web.render import error_page, make_templates
 from moderation import api as moderation_api
 from moderation import pages as moderation_pages
@@ -136,7 +143,10 @@ def create_app(settings: Settings) -> Starlette:
             "Something went wrong on our side. Please try again.", code="server_error"
         )
         error.status = 500
-        return await domain_error(request, error)
+        response = await domain_error(request, error)
+        # Starlette sends this answer from outside every middleware: the Guard's headers too.
+        response.headers.update(SECURITY_HEADER_FIELDS)
+        return response
 
     app = Starlette(
         routes=all_routes(),

@@ -48,6 +48,7 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+SECURITY_HEADER_FIELDS = {name.decode(): value.decode() for name, value in SECURITY_HEADERS}
 
 
 class Guard:
