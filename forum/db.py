@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -44,8 +46,32 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 MIGRATIONS_CONFIG = tortoise_config("sqlite://:memory:")
 
 
+def sqlite_path(database_url: str) -> Path | None:
+    """The file of a sqlite:// URL (None for PostgreSQL or an in-memory database)."""
+    if not database_url.startswith("sqlite://") or ":memory:" in database_url:
+        return None
+    return Path(database_url[len("sqlite://") :].partition("?")[0])
+
+
+def create_private_file(path: Path) -> None:
+    """Creates an empty SQLite database readable and writable by its owner only, in a directory
+    only its owner can enter if the directory is new. SQLite gives the -wal and -shm files it
+    creates beside it the database file's permissions."""
+    if path.exists():
+        return
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:  # another process made it first
+        pass
+
+
 async def open_database(database_url: str, *, migrate: bool) -> None:
     config = tortoise_config(database_url)
+    path = sqlite_path(database_url)
+    if path is not None:
+        create_private_file(path)
     if migrate:
         try:
             await migrate_api(config=config)

@@ -18,12 +18,18 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     return raw.strip().lower() in TRUE_WORDS
 
 
+def private_dir(path: Path) -> None:
+    """Creates the directory readable by its owner only (it holds the database, the search
+    index and the secret key). One that exists is left as its owner made it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
 def _secret_key(data_dir: Path) -> str:
     """The key kept in the data dir, made on first run so sessions survive restarts."""
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -58,7 +64,7 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         data_dir = Path(env.get("CHAUPAL_DATA_DIR") or "./data").resolve()
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)
         database_url = env.get("CHAUPAL_DATABASE_URL") or f"sqlite://{data_dir / 'chaupal.sqlite3'}"
         secret_key = env.get("CHAUPAL_SECRET_KEY") or _secret_key(data_dir)
         origins = tuple(

@@ -43,7 +43,7 @@ REFRESH_EVERY = 0.2  # seconds between checks for a newer index generation
 
 class WhooshIndex:
     def __init__(self, path: Path) -> None:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds private posts too
         wanted = schema()
         #: True when the index on disk was written for other fields and has been replaced by an
         #: empty one: the caller must queue everything for indexing again.
