@@ -48,6 +48,7 @@ from forum.settings import Settings
 from forum.web.http import (
     SECURITY_HEADER_FIELDS,
     Guard,
+    TrustedProxies,
     error_json,
     http_error_as_domain,
     is_api,
@@ -151,6 +152,11 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=all_routes(),
         middleware=[
+            *(
+                [Middleware(TrustedProxies, trusted=settings.forwarded_allow_ips)]
+                if settings.forwarded_allow_ips
+                else []
+            ),
             Middleware(Guard, max_body_bytes=settings.max_body_bytes),
             Middleware(PokeAfterWrites),
         ],
@@ -199,6 +205,9 @@ async def _with_db(settings: Settings, work: object) -> None:
 # Live messages are small JSON fanned out to many sockets: compressing each one per connection
 # cost the server more than sending it (about a sixth of its time at 1,000 readers).
 WEBSOCKETS: dict[str, Any] = {"ws": "websockets-sansio", "ws_per_message_deflate": False}
+# Forwarded headers are read by the app (forum/web/http.py's TrustedProxies), from the proxies in
+# CHAUPAL_FORWARDED_ALLOW_IPS only: uvicorn's own reading trusts 127.0.0.1 unless told otherwise.
+PROXY_HEADERS: dict[str, Any] = {"proxy_headers": False}
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -215,8 +224,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
-            proxy_headers=True,
             log_level=args.log_level,
+            **PROXY_HEADERS,
             **WEBSOCKETS,
         )
     else:
@@ -224,8 +233,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             create_app(settings.with_(migrate_on_start=False)),
             host=args.host,
             port=args.port,
-            proxy_headers=True,
             log_level=args.log_level,
+            **PROXY_HEADERS,
             **WEBSOCKETS,
         )
     return 0

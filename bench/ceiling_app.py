@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
-            proxy_headers=True,
+            proxy_headers=False,
             log_level=args.log_level,
         )
     else:  # the same call as server.py's cmd_serve for one worker
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             create_app(Path(args.page).read_bytes()),
             host=args.host,
             port=args.port,
-            proxy_headers=True,
+            proxy_headers=False,
             log_level=args.log_level,
         )
     return 0

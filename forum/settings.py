@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
@@ -37,6 +40,20 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+def networks(value: str, name: str = "CHAUPAL_FORWARDED_ALLOW_IPS") -> tuple[Network, ...]:
+    """A comma list of addresses (10.0.0.5) or networks (10.0.0.0/24, fd00::/8)."""
+    found = []
+    for entry in value.split(","):
+        if entry.strip():
+            try:
+                found.append(ipaddress.ip_network(entry.strip(), strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"{name}: {entry.strip()!r} is not an address or network"
+                ) from None
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -47,6 +64,9 @@ class Settings:
     site_name: str = "Chaupal"
     # Public origin(s) accepted for state-changing requests besides the request's own host.
     allowed_origins: tuple[str, ...] = ()
+    # Reverse proxies whose X-Forwarded-For / Forwarded headers name the client (none: the
+    # peer is the client, whatever headers it sends).
+    forwarded_allow_ips: tuple[Network, ...] = ()
     secure_cookies: bool = False
     session_days: int = 30
     max_body_bytes: int = 256 * 1024
@@ -80,6 +100,7 @@ class Settings:
             login_required=_flag(env, "CHAUPAL_LOGIN_REQUIRED", False),
             site_name=env.get("CHAUPAL_SITE_NAME") or "Chaupal",
             allowed_origins=origins,
+            forwarded_allow_ips=networks(env.get("CHAUPAL_FORWARDED_ALLOW_IPS", "")),
             secure_cookies=_flag(env, "CHAUPAL_SECURE_COOKIES", False),
             migrate_on_start=_flag(env, "CHAUPAL_MIGRATE_ON_START", True),
             rate_limits_enabled=_flag(env, "CHAUPAL_RATE_LIMITS", True),

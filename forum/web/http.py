@@ -3,6 +3,7 @@ security headers, and the one place domain errors become HTTP responses."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from forum.errors import (
     TooManyRequests,
 )
 from forum.models import User
-from forum.settings import Settings
+from forum.settings import Network, Settings
 
 log = logging.getLogger("chaupal")
 
@@ -130,6 +131,89 @@ async def _too_large(scope: Scope, send: Send, limit: int) -> None:
         return {"type": "http.disconnect"}
 
     await response(scope, no_receive, send)
+
+
+class TrustedProxies:
+    """Pure ASGI middleware for running behind reverse proxies. When the peer is one of the
+    trusted proxies (CHAUPAL_FORWARDED_ALLOW_IPS), the client is the address it reports in
+    X-Forwarded-For (or, without that header, Forwarded), and the scheme the one it was reached
+    by (X-Forwarded-Proto, or Forwarded's proto). Addresses are read from the right, each
+    proxy having added the one it saw: the first that is not a trusted proxy is the client,
+    and anything left of it is what the client wrote itself. From any other peer the headers
+    mean nothing: the peer is the client."""
+
+    def __init__(self, app: ASGIApp, trusted: tuple[Network, ...]) -> None:
+        self.app = app
+        self.trusted = trusted
+
+    def trusts(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        peer = scope.get("client")
+        if scope["type"] in ("http", "websocket") and peer and self.trusts(peer[0]):
+            hops, proto = forwarded(scope["headers"])
+            client = self.client_of(hops)
+            scope = dict(scope)
+            if client is not None:
+                scope["client"] = (client, 0)
+            if proto in ("http", "https"):
+                scope["scheme"] = proto if scope["type"] == "http" else proto.replace("http", "ws")
+        await self.app(scope, receive, send)
+
+    def client_of(self, hops: list[str | None]) -> str | None:
+        for hop in reversed(hops):
+            if hop is None:  # not an address: whoever wrote it, the proxies did not vouch for it
+                return None
+            if not self.trusts(hop):
+                return hop
+        return hops[0] if hops else None
+
+
+def forwarded(headers: list[tuple[bytes, bytes]]) -> tuple[list[str | None], str | None]:
+    """The client addresses the proxies reported, left to right (None for one that is not an
+    address), and the scheme the nearest proxy reports: from X-Forwarded-For and
+    X-Forwarded-Proto, or from Forwarded (RFC 7239) when there is no X-Forwarded-For."""
+    x_for: list[str] = []
+    x_proto: str | None = None
+    elements: list[str] = []
+    for name, value in headers:
+        if name == b"x-forwarded-for":
+            x_for += value.decode("latin-1").split(",")
+        elif name == b"x-forwarded-proto":
+            x_proto = value.decode("latin-1").split(",")[-1].strip().lower()
+        elif name == b"forwarded":
+            elements += value.decode("latin-1").split(",")
+    if x_for or not elements:
+        return [_address(hop) for hop in x_for], x_proto
+    hops: list[str | None] = []
+    proto = None
+    for element in elements:
+        pairs = {
+            key.strip().lower(): value.strip().strip('"')
+            for key, _, value in (pair.partition("=") for pair in element.split(";"))
+        }
+        hops.append(_address(pairs.get("for", "")))
+        proto = pairs.get("proto", "").lower() or proto
+    return hops, x_proto or proto
+
+
+def _address(hop: str) -> str | None:
+    """An IP address as proxies write it ("203.0.113.7", "203.0.113.7:5123", "[2001:db8::1]",
+    "[2001:db8::1]:443", "2001:db8::1"), normalised; None for anything else."""
+    hop = hop.strip().strip('"')
+    if hop.startswith("["):
+        hop = hop[1:].partition("]")[0]
+    elif hop.count(":") == 1:
+        hop = hop.partition(":")[0]
+    try:
+        return str(ipaddress.ip_address(hop))
+    except ValueError:
+        return None
 
 
 @dataclass
