@@ -11,7 +11,7 @@ from forum import accounts, communities, threads, validation
 from forum.errors import DomainError, Invalid
 from forum.models import User
 from forum.web.http import ANON_COOKIE, SESSION_COOKIE, settings_of
-from forum.web.limits import hit
+from forum.web.limits import hit, sign_in
 from forum.web.render import (
     cookie_args,
     form_text,
@@ -45,9 +45,8 @@ async def login(request: Request) -> Response:
     if request.method == "POST":
         _, form = await posted_form(request)
         username = form_text(form, "username")
-        await hit(request, "login", key=username.strip().lower()[:30] or "?")
         target = safe_next(form_text(form, "next") or target)
-        user = await accounts.authenticate(username, form_text(form, "password"))
+        user = await sign_in(request, username, form_text(form, "password"))
         if user is not None:
             return await start_session(request, user, target, f"Welcome back, {user.display_name}.")
         error = "That username and password do not match an account."

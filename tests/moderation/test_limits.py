@@ -1,5 +1,5 @@
-"""Rate limits: registering (per address), signing in (per username), posting and flagging
-(per person). Past a limit the API answers 429 with a Retry-After header in whole seconds and
+"""Rate limits: registering (per address), signing in (wrong passwords per account and address;
+attempts and failing usernames per address), posting and flagging (per person). Past a limit the API answers 429 with a Retry-After header in whole seconds and
 the error code too_many_requests; the web forms answer a 429 page with the same header.
 
 These tests run their own app with rate limits on and set very low."""
@@ -23,6 +23,7 @@ from tests.moderation import helpers as h
 LIMITS = {
     "CHAUPAL_RATE_POST_USER": "2/minute",
     "CHAUPAL_RATE_LOGIN_USER": "2/minute",
+    "CHAUPAL_RATE_LOGIN_NAMES_IP": "3/minute",
     "CHAUPAL_RATE_REGISTER_IP": "2/minute",
     "CHAUPAL_RATE_FLAG_USER": "2/minute",
 }
@@ -136,6 +137,82 @@ async def test_sign_in_limit_is_per_username(client, world):
     third = await token(client, "author")  # even the right password must wait
     assert_too_many_json(third)
     assert (await token(client, "plain_member")).status_code == 201
+
+
+@pytest.fixture
+async def from_address(limited) -> AsyncIterator[Any]:
+    """Clients on the rate-limited app, each from the address given."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def make(address: str) -> httpx.AsyncClient:
+            transport = httpx.ASGITransport(app=limited, client=(address, 40000))
+            return await stack.enter_async_context(
+                httpx.AsyncClient(transport=transport, base_url=ORIGIN)
+            )
+
+        yield make
+
+
+async def test_wrong_passwords_block_the_account_from_that_address_only(world, from_address):
+    guesser, owner = await from_address("203.0.113.7"), await from_address("198.51.100.20")
+    assert (await token(guesser, "author", "wrong password!")).status_code == 401
+    assert (await token(guesser, "author", "wrong password!")).status_code == 401
+    assert_too_many_json(await token(guesser, "author"))
+    assert (await token(owner, "author")).status_code == 201
+    assert (await token(guesser, "plain_member")).status_code == 201
+
+
+async def test_right_passwords_do_not_count(world, from_address):
+    client = await from_address("203.0.113.7")
+    for _ in range(3):
+        assert (await token(client, "author")).status_code == 201
+    assert (await token(client, "author", "a typo password")).status_code == 401
+    assert (await token(client, "author", "a typo password")).status_code == 401
+    assert_too_many_json(await token(client, "author", "a typo password"))
+
+
+async def test_guesses_sent_at_once_are_counted_like_guesses_one_after_another(world, from_address):
+    import asyncio
+
+    client = await from_address("203.0.113.7")
+    answers = await asyncio.gather(
+        *(token(client, "author", f"guess number {n}") for n in range(6))
+    )
+    assert sorted(a.status_code for a in answers) == [401, 401, 429, 429, 429, 429]
+
+
+async def test_an_address_failing_on_many_usernames_is_stopped(world, from_address):
+    sprayer, office = await from_address("203.0.113.7"), await from_address("198.51.100.20")
+    for name in ("author", "flagger", "author", "plain_member"):  # a name counts once
+        assert (await token(sprayer, name, "Summer2024!")).status_code == 401
+    assert_too_many_json(await token(sprayer, "mod_this", "Summer2024!"))
+    assert_too_many_json(await token(sprayer, "mod_other"))  # a new name, even the right password
+    assert (await token(sprayer, "flagger")).status_code == 201  # one it already tried
+    assert (await token(office, "mod_this")).status_code == 201
+
+
+async def test_people_signing_in_from_one_office_address_are_not_stopped(world, from_address):
+    office = await from_address("198.51.100.20")
+    for name in ("author", "flagger", "plain_member", "mod_this", "mod_other"):
+        assert (await token(office, name)).status_code == 201
+
+
+async def test_forwarded_headers_from_an_untrusted_peer_change_nothing(world, from_address):
+    guesser = await from_address("203.0.113.7")
+    for n in range(2):
+        r = await guesser.post(
+            "/api/v1/auth/token",
+            json={"username": "author", "password": "wrong password!"},
+            headers={"X-Forwarded-For": f"192.0.2.{n}", "Forwarded": f"for=192.0.2.{n}"},
+        )
+        assert r.status_code == 401
+    assert_too_many_json(
+        await guesser.post(
+            "/api/v1/auth/token",
+            json={"username": "author", "password": PASSWORD},
+            headers={"X-Forwarded-For": "192.0.2.99"},
+        )
+    )
 
 
 async def test_web_login_form_past_the_limit_gets_a_429_page(client, world):

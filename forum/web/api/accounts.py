@@ -9,7 +9,7 @@ from starlette.routing import Route
 from forum import accounts, permissions, serialize
 from forum.errors import NotSignedIn
 from forum.web.http import api_actor, authenticate, json_response, read_json
-from forum.web.limits import hit
+from forum.web.limits import hit, sign_in
 
 
 async def register(request: Request) -> Response:
@@ -29,11 +29,7 @@ async def register(request: Request) -> Response:
 
 async def create_token(request: Request) -> Response:
     data = await read_json(request)
-    username = data.get("username")
-    await hit(
-        request, "login", key=username.strip().lower()[:30] if isinstance(username, str) else "?"
-    )
-    user = await accounts.authenticate(data.get("username"), data.get("password"))
+    user = await sign_in(request, data.get("username"), data.get("password"))
     if user is None:
         raise NotSignedIn("Wrong username or password.", code="bad_credentials")
     token, _ = await accounts.create_token(user, data.get("name") or "API token")
