@@ -80,8 +80,14 @@ async def set_visibility(actor: User | None, community: Community, visibility: o
     return True
 
 
+async def _by_slug(slug: str) -> Community | None:
+    """Only an address that could have been made is looked up (nothing else reaches SQL: a
+    NUL or a lone surrogate, from a websocket topic say, would make the driver fail)."""
+    return await Community.get_or_none(slug=slug) if SLUG_RE.fullmatch(slug) else None
+
+
 async def get(actor: User | None, slug: str) -> Community:
-    community = await Community.get_or_none(slug=slug[:40])
+    community = await _by_slug(slug)
     if community is None or not await permissions.can_read(actor, community):
         raise NotFound("No such community.")
     return community
@@ -91,7 +97,7 @@ async def find_for_membership(actor: User | None, slug: str) -> Community:
     """The community someone asks to join or leave. A private community cannot be read by
     outsiders, but whoever was given its address may ask to join it."""
     permissions.require_signed_in(actor, "join communities")
-    community = await Community.get_or_none(slug=slug[:40])
+    community = await _by_slug(slug)
     if community is None:
         raise NotFound("No such community.")
     return community

@@ -265,6 +265,21 @@ async def test_services_refuse_a_lone_surrogate_as_invalid_text(site):
     assert raised.value.fields == {"body": "contains characters that are not text"}
 
 
+@pytest.mark.parametrize("slug", ["\x00x", SURROGATE, "community-1\x00", "Community-1"])
+async def test_services_find_no_community_or_person_by_an_impossible_name(site, slug):
+    """Websocket topics (community:SLUG) reach the services without the HTTP decoders."""
+    from forum import accounts, communities
+    from forum.errors import NotFound
+
+    with pytest.raises(NotFound):
+        await communities.get(site.admin, slug)
+    with pytest.raises(NotFound):
+        await communities.find_for_membership(site.member, slug)
+    with pytest.raises(NotFound):
+        await accounts.get_by_username(slug.replace("community-1", "member_one"))
+    assert await accounts.authenticate(slug.replace("community-1", "member_one"), PASSWORD) is None
+
+
 # NUL characters in paths, queries and forms
 
 
