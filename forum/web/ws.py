@@ -16,11 +16,12 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from forum import accounts, communities, live_gate, permissions, validation
+from forum.errors import BadRequest
 from forum.live import Connection, Hub
 from forum.live_gate import Verdict
 from forum.models import User
 from forum.settings import Settings
-from forum.web.http import SESSION_COOKIE
+from forum.web.http import SESSION_COOKIE, parse_json
 
 MAX_MESSAGE = 4096
 MAX_TOPICS = 50
@@ -137,9 +138,9 @@ async def _receive_loop(websocket: WebSocket, hub: Hub, conn: Connection) -> Non
             await websocket.close(code=1009)
             return
         try:
-            message = json.loads(raw)
-        except ValueError:
-            await _send(conn, {"type": "error", "code": "bad_json"})
+            message = parse_json(raw)  # bounded depth, storable text only
+        except BadRequest as exc:
+            await _send(conn, {"type": "error", "code": exc.code})
             continue
         if not isinstance(message, dict):
             await _send(conn, {"type": "error", "code": "bad_message"})

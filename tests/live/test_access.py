@@ -242,3 +242,15 @@ async def test_revoking_the_token_a_socket_signed_in_with_closes_it(
     assert sock.ws.close_code == 1008
     await kept.send({"ping": 1})
     await kept.expect(lambda m: m.get("type") == "pong", "pong on the socket still signed in")
+
+
+async def test_a_lone_surrogate_or_deep_nesting_gets_an_error_and_keeps_the_socket(
+    sockets: Sockets,
+) -> None:
+    sock = await sockets()
+    for raw in (r"""{"subscribe": "community:\ud800"}""", "[" * 1000 + "]" * 1000):
+        await sock.send(raw)
+        error = await sock.next_event()
+        assert error.get("type") == "error" and error.get("code") in ("bad_text", "bad_json")
+    await sock.send({"ping": 1})
+    await sock.expect(lambda m: m.get("type") == "pong", "pong")
