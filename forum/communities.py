@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
@@ -33,7 +34,7 @@ async def create(
     permissions.require_admin(actor)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
-    checks = (
+    checks: tuple[tuple[str, Callable[[], str]], ...] = (
         (
             "slug",
             lambda: validation.pattern(

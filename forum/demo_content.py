@@ -21,7 +21,9 @@ Shapes:
 
 from __future__ import annotations
 
-COMMUNITIES: list[dict] = [
+from typing import Any
+
+COMMUNITIES: list[dict[str, Any]] = [
     # ---- role-based -------------------------------------------------------
     {
         "slug": "district-collectors",
@@ -158,7 +160,7 @@ COMMUNITIES: list[dict] = [
 ]
 
 
-USERS: list[dict] = [
+USERS: list[dict[str, Any]] = [
     {
         "username": "anita_rao",
         "display_name": "Anita Rao",
@@ -296,7 +298,7 @@ USERS: list[dict] = [
 ]
 
 
-THREADS: list[dict] = [
+THREADS: list[dict[str, Any]] = [
     # =====================================================================
     # district-collectors
     # =====================================================================

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -67,7 +69,9 @@ class Community(Model):
     premoderation = fields.CharField(max_length=10, default="", db_default="")
     new_user_link_limit = fields.IntField(null=True)
     new_user_posts = fields.IntField(null=True)
-    word_filters: fields.Field[list[dict]] = fields.JSONField(default=list, db_default="[]")
+    word_filters: fields.Field[list[dict[str, Any]]] = fields.JSONField(
+        default=list, db_default="[]"
+    )
     flag_hide_score = fields.FloatField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -271,7 +275,7 @@ class Notification(Model):
         "forum.User", related_name="notifications", on_delete=fields.CASCADE
     )
     kind = fields.CharField(max_length=30)
-    data: fields.Field[dict] = fields.JSONField(default=dict)
+    data: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     read_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -286,7 +290,7 @@ class LiveEvent(Model):
     id = fields.BigIntField(primary_key=True)
     topic = fields.CharField(max_length=60, db_index=True)
     type = fields.CharField(max_length=30)
-    data: fields.Field[dict] = fields.JSONField(default=dict)
+    data: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -155,7 +155,8 @@ async def query(sql: str, *params: Any) -> list[dict[str, Any]]:
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
         sql = _for_postgres(sql)
-    return await conn.execute_query_dict(sql, list(params))
+    rows: list[dict[str, Any]] = await conn.execute_query_dict(sql, list(params))
+    return rows
 
 
 def _when(value: Any) -> datetime:
@@ -163,9 +164,10 @@ def _when(value: Any) -> datetime:
     the ORM makes them (naive values are taken as UTC, the configured time zone)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    when: datetime = value
+    if when.tzinfo is None:
+        return when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
 
 
 def _maybe_when(value: Any) -> datetime | None:

@@ -154,7 +154,8 @@ class WhooshIndex:
         local = self._local
         if getattr(local, "cache_searcher", None) is not searcher:
             local.cache, local.cache_searcher = {}, searcher
-        return local.cache
+        cache: dict[Any, Any] = local.cache
+        return cache
 
     def _mask(self, searcher: Searcher, filters: Filters) -> set[int] | None:
         """Documents of communities the reader may not see, cached per searcher."""

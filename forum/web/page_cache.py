@@ -103,7 +103,7 @@ def anonymous(request: Request) -> bool:
     )
 
 
-def key(request: Request, kind: str, thread_id: int, *numbers: str) -> tuple | None:
+def key(request: Request, kind: str, thread_id: int, *numbers: str) -> tuple[object, ...] | None:
     """(kind, path, thread id, the values of the numeric query parameters named) for a
     cacheable anonymous request, or None. A parameter not named, repeated, or not written as a
     plain number makes a request uncacheable (it is then served the ordinary way). The path is
