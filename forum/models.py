@@ -217,8 +217,9 @@ class AuditEntry(Model):
         table = "audit_log"
 
 
-# Something that needs a moderator's decision. kind: flagged_post, queued_post, join_request or
-# user. One open item per target; `status` is "open" until a moderator decides.
+# Something that needs a moderator's decision. kind: flagged_post, queued_post, queued_edit
+# (a published post's new text, waiting while the approved text stays shown), join_request or
+# user. One open item per target and kind; `status` is "open" until a moderator decides.
 class ReviewItem(Model):
     id = fields.IntField(primary_key=True)
     kind = fields.CharField(max_length=20, db_index=True)
@@ -241,9 +242,33 @@ class ReviewItem(Model):
     )
     resolution = fields.CharField(max_length=20, default="")
     note = fields.TextField(default="")
+    body = fields.TextField(default="", db_default="")  # queued_edit: the proposed text
 
     class Meta:
         table = "review_items"
+        indexes = (("post_id", "status"),)
+
+
+# A member barred from posting in one community until a date, by its moderators (a site-wide
+# suspension, User.suspended_until, is for administrators). Leaving the community keeps it.
+class CommunitySuspension(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, on_delete=fields.CASCADE
+    )
+    community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
+        "forum.Community", related_name=False, on_delete=fields.CASCADE
+    )
+    until = fields.DatetimeField()
+    reason = fields.TextField(default="")
+    suspended_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "community_suspensions"
+        unique_together = (("user", "community"),)
 
 
 # A member's report about a post (or a person). One per flagger and target.

@@ -69,6 +69,7 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 TABLES = (
+    "community_suspensions",
     "live_events",
     "reactions",
     "bookmarks",
