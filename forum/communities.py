@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -12,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from forum import live, permissions, validation
 from forum.errors import Conflict, Invalid, NotFound, PermissionDenied
-from forum.models import Community, Membership, User
+from forum.models import Community, CommunitySuspension, Membership, User
 from moderation import items
 
 KINDS = ("role", "sector", "topic", "alumni")
@@ -254,3 +255,40 @@ async def set_member_status(
 
 async def bump_thread_count(community_id: int, delta: int) -> None:
     await Community.filter(id=community_id).update(thread_count=F("thread_count") + delta)
+
+
+# Suspensions from one community (moderation decides who, why and for how long; see
+# forum/permissions.py for who may and what they bar).
+
+
+async def suspend_member(
+    community: Community, user: User, until: datetime, reason: str, *, by: User | None
+) -> CommunitySuspension:
+    """Bars the person from writing in the community until then (replacing an earlier
+    suspension there)."""
+    row, _ = await CommunitySuspension.update_or_create(
+        defaults={"until": until, "reason": reason[:1000], "suspended_by": by},
+        user_id=user.id,
+        community_id=community.id,
+    )
+    permissions.forget_suspensions(user)
+    return row
+
+
+async def lift_suspension(community: Community, user: User) -> bool:
+    """Ends the person's suspension from the community; returns whether one was in force."""
+    now = datetime.now(UTC)
+    rows = CommunitySuspension.filter(user_id=user.id, community_id=community.id)
+    current = await rows.filter(until__gt=now).exists()
+    await rows.delete()
+    permissions.forget_suspensions(user)
+    return current
+
+
+async def suspensions_of(user: User) -> list[CommunitySuspension]:
+    """The person's suspensions in force, soonest ending first, with their communities."""
+    return (
+        await CommunitySuspension.filter(user_id=user.id, until__gt=datetime.now(UTC))
+        .select_related("community")
+        .order_by("until")
+    )

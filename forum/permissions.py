@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
-from forum.errors import NotFound, NotSignedIn, PermissionDenied
-from forum.models import Community, Membership, Post, Thread, User
+from forum.errors import Invalid, NotFound, NotSignedIn, PermissionDenied
+from forum.models import Community, CommunitySuspension, Membership, Post, Thread, User
 
 MEMBER_STATUSES = ("member", "moderator")
 
@@ -226,22 +227,173 @@ def suspended(user: User | None) -> bool:
     return until is not None and until > datetime.now(UTC)
 
 
+def _suspension_text(start: str, until: datetime, reason: str) -> str:
+    when = until.strftime("%d %b %Y %H:%M UTC")
+    return f"{start} until {when}." + (f" Reason: {reason}" if reason else "")
+
+
+def site_suspension_notice(user: User | None) -> str | None:
+    """What a person suspended site-wide is told, or None."""
+    if user is None or not suspended(user):
+        return None
+    assert user.suspended_until is not None
+    return _suspension_text(
+        "Your account is suspended", user.suspended_until, user.suspension_reason
+    )
+
+
 def require_active(actor: User | None, doing: str = "do that") -> User:
-    """Signed in and not suspended: needed to post, flag, react and join."""
+    """Signed in and not suspended site-wide: needed to post, edit, flag, react and join."""
     user = require_signed_in(actor, doing)
-    if suspended(user):
-        assert user.suspended_until is not None
-        until = user.suspended_until.strftime("%d %b %Y %H:%M UTC")
-        reason = f" Reason: {user.suspension_reason}" if user.suspension_reason else ""
-        raise PermissionDenied(
-            f"Your account is suspended until {until}.{reason}", code="suspended"
-        )
+    notice = site_suspension_notice(user)
+    if notice is not None:
+        raise PermissionDenied(notice, code="suspended")
     return user
 
 
 def administers(actor: User | None) -> bool:
     """Site administrators: everything, everywhere."""
     return actor is not None and actor.is_admin
+
+
+# Suspensions from one community: its moderators bar a member from writing there (posting,
+# replying, editing, deleting, reacting, flagging) until a date. Reading is unaffected.
+
+
+async def community_suspensions(actor: User | None) -> dict[int, CommunitySuspension]:
+    """community id -> the actor's current suspension there, loaded once per actor object."""
+    if actor is None:
+        return {}
+    cached: dict[int, CommunitySuspension] | None = getattr(actor, "_chaupal_suspensions", None)
+    if cached is None:
+        rows = await CommunitySuspension.filter(user_id=actor.id, until__gt=datetime.now(UTC))
+        cached = {int(row.community_id): row for row in rows}  # type: ignore[attr-defined]
+        actor._chaupal_suspensions = cached
+    return cached
+
+
+def forget_suspensions(user: User | None) -> None:
+    """Called by services that suspend someone or lift a suspension."""
+    if user is not None and hasattr(user, "_chaupal_suspensions"):
+        del user._chaupal_suspensions
+
+
+async def suspension_in(actor: User | None, community_id: int) -> CommunitySuspension | None:
+    found = (await community_suspensions(actor)).get(community_id)
+    return found if found is not None and found.until > datetime.now(UTC) else None
+
+
+async def suspended_in(actor: User | None, community_id: int) -> bool:
+    return await suspension_in(actor, community_id) is not None
+
+
+class NamedCommunity(Protocol):
+    """A community row or a read path's view of one."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+async def suspension_notice(actor: User | None, community: NamedCommunity) -> str | None:
+    """Why the actor may not write in this community for now (a suspension there or site-wide),
+    or None: what its pages show them."""
+    site = site_suspension_notice(actor)
+    if site is not None:
+        return site
+    found = await suspension_in(actor, community.id)
+    if found is None:
+        return None
+    return _suspension_text(
+        f"You are suspended from posting in {community.name}", found.until, found.reason
+    )
+
+
+async def require_active_in(
+    actor: User | None, community: NamedCommunity, doing: str = "do that"
+) -> User:
+    """require_active, and not suspended from this community. Callers have checked that the
+    actor may read the community (the refusal names it)."""
+    user = require_active(actor, doing)
+    notice = await suspension_notice(user, community)
+    if notice is not None:
+        raise PermissionDenied(notice, code="suspended")
+    return user
+
+
+async def _suspend_refusal(
+    actor: User, target: User, community: Community | None
+) -> PermissionDenied | Invalid | None:
+    """The one rule on who may suspend whom. Site-wide: administrators only. From a community:
+    its moderators may suspend its plain members (not its moderators, nor anyone elsewhere);
+    administrators anyone. Nobody suspends an administrator or themselves."""
+    if target.is_admin:
+        return PermissionDenied("Administrators cannot be suspended.")
+    if target.id == actor.id:
+        return PermissionDenied("You cannot suspend yourself.")
+    if community is None:
+        if actor.is_admin:
+            return None
+        if await moderated_community_ids(actor):
+            return Invalid(
+                "Name the community you moderate to suspend someone from it; only site "
+                "administrators suspend people everywhere.",
+                code="community_required",
+                fields={"community": "is required: a community you moderate"},
+            )
+        return PermissionDenied("Only moderators and administrators may suspend people.")
+    if actor.is_admin:
+        return None
+    if not await can_moderate(actor, community):
+        return PermissionDenied("You can suspend people only from communities you moderate.")
+    status = await status_of(target, community.id)
+    if status == "moderator":
+        return PermissionDenied("Only site administrators may suspend a community's moderators.")
+    if status not in MEMBER_STATUSES:
+        return PermissionDenied("You can suspend only members of communities you moderate.")
+    return None
+
+
+async def can_suspend(actor: User | None, target: User, community: Community | None) -> bool:
+    return actor is not None and await _suspend_refusal(actor, target, community) is None
+
+
+async def require_suspend(actor: User | None, target: User, community: Community | None) -> User:
+    user = require_signed_in(actor, "suspend people")
+    refusal = await _suspend_refusal(user, target, community)
+    if refusal is not None:
+        raise refusal
+    return user
+
+
+async def require_lift_suspension(actor: User | None, community: Community | None) -> User:
+    """Administrators lift any suspension; a community's moderators lift those from it."""
+    if community is None:
+        return require_admin(actor)
+    await require_moderate(actor, community)
+    return require_signed_in(actor)
+
+
+async def can_lift_suspension(actor: User | None, community: Community | None) -> bool:
+    if actor is None:
+        return False
+    return actor.is_admin if community is None else await can_moderate(actor, community)
+
+
+async def moderated_community_ids(actor: User | None) -> list[int] | None:
+    """Communities the actor moderates; None means all of them (administrators)."""
+    if actor is not None and actor.is_admin:
+        return None
+    return sorted(c for c, s in (await memberships(actor)).items() if s == "moderator")
+
+
+async def may_see_suspension(actor: User | None, person: User, community_id: int) -> bool:
+    """A community suspension is shown to the person and to that community's moderators."""
+    if actor is None:
+        return False
+    return actor.id == person.id or await can_moderate_in(actor, community_id)
 
 
 def require_admin(actor: User | None) -> User:
@@ -301,6 +453,7 @@ async def can_see_post_body(actor: User | None, post: Post, community: Community
 async def require_post_in(actor: User | None, community: Community) -> User:
     user = require_active(actor, "post")
     await require_read(user, community)
+    await require_active_in(user, community, "post")
     if not (user.is_admin or await is_member(user, community)):
         raise PermissionDenied("Join this community to post in it.", code="not_a_member")
     return user
@@ -323,6 +476,7 @@ async def require_edit_post(
     user = require_signed_in(actor, "edit posts")
     if post.status == "deleted":
         raise NotFound("No such post.")
+    await require_active_in(user, community, "edit posts")  # suspended: no edits nor deletes
     if await can_moderate(user, community):
         return user
     if user.id != post.author_id:  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from forum.models import ApiToken, Community, Membership, PostRevision, User
+from forum.models import ApiToken, Community, CommunitySuspension, Membership, PostRevision, User
 from search.port import Hit
 
 
@@ -220,6 +220,19 @@ def policy(c: Community) -> dict[str, Any]:
 def suspension(u: User) -> dict[str, Any]:
     return {
         "username": u.username,
+        "community": None,
         "suspended_until": when(u.suspended_until),
         "reason": u.suspension_reason,
+    }
+
+
+def community_suspension(
+    u: User, c: Community, s: CommunitySuspension | None = None
+) -> dict[str, Any]:
+    """A suspension from one community (s None: none in force)."""
+    return {
+        "username": u.username,
+        "community": c.slug,
+        "suspended_until": when(s.until) if s else None,
+        "reason": s.reason if s else "",
     }

@@ -47,6 +47,7 @@ async def react(actor: User | None, post: Post, kind: object, on: bool = True) -
     user = permissions.require_active(actor, "react")
     thread = post.thread
     await permissions.require_see_thread(user, thread, thread.community)
+    await permissions.require_active_in(user, thread.community, "react")
     if post.status != "published":
         raise PermissionDenied("You can react only to published posts.")
     if post.author_id == user.id:  # type: ignore[attr-defined]

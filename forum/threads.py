@@ -195,7 +195,7 @@ async def set_featured(actor: User | None, thread: Thread, featured: bool) -> bo
 
 async def set_tags(actor: User | None, thread: Thread, tags: object) -> bool:
     """The thread's author or a moderator edits its tags; returns whether they changed."""
-    user = permissions.require_active(actor, "edit tags")
+    user = await permissions.require_active_in(actor, thread.community, "edit tags")
     moderator = await permissions.can_moderate(user, thread.community)
     if not moderator and user.id != thread.author_id:  # type: ignore[attr-defined]
         raise PermissionDenied("Only the thread's author or a moderator can change its tags.")
@@ -215,7 +215,7 @@ async def set_tags(actor: User | None, thread: Thread, tags: object) -> bool:
 
 async def accept_answer(actor: User | None, thread: Thread, post_id: int | None) -> bool:
     """The asker or a moderator marks a reply as the accepted answer (None clears it)."""
-    user = permissions.require_active(actor, "accept an answer")
+    user = await permissions.require_active_in(actor, thread.community, "accept an answer")
     moderator = await permissions.can_moderate(user, thread.community)
     if not moderator and user.id != thread.author_id:  # type: ignore[attr-defined]
         raise PermissionDenied("Only the person who asked or a moderator can accept an answer.")

@@ -3,13 +3,14 @@ in one transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from forum import accounts, communities, notifications, permissions, threads, validation
-from forum.errors import PermissionDenied
-from forum.models import Community, Thread, User
+from forum.models import Community, CommunitySuspension, Thread, User
 from moderation import audit, items, policies, queue
 
 
@@ -161,31 +162,64 @@ async def update_policy(
     return changed
 
 
-async def suspend_user(actor: User | None, target: User, days: object, reason: object) -> None:
-    """Admins suspend anyone; a community moderator may suspend members of a community they
-    moderate."""
-    user = permissions.require_signed_in(actor, "suspend people")
-    if not user.is_admin:
-        moderated = {
-            c for c, s in (await permissions.memberships(user)).items() if s == "moderator"
-        }
-        theirs = {
-            c
-            for c, s in (await permissions.memberships(target)).items()
-            if s in ("member", "pending")
-        }
-        if not moderated & theirs:
-            raise PermissionDenied("You can suspend only members of communities you moderate.")
+async def suspend_user(
+    actor: User | None,
+    target: User,
+    days: object,
+    reason: object,
+    *,
+    community: Community | None = None,
+) -> datetime:
+    """Suspends someone from posting in a community (its moderators: only its members), or
+    everywhere (administrators, with community=None). Returns when it ends."""
+    user = await permissions.require_suspend(actor, target, community)
+    length = queue.days_of(days)
     text = validation.text(reason, "reason", max_len=1000)
     async with in_transaction():
-        await queue.suspend(user, target, queue.days_of(days), text)
+        return await queue.suspend(user, target, length, text, community=community)
 
 
-async def lift_suspension(actor: User | None, target: User, note: str = "") -> bool:
-    user = permissions.require_admin(actor)
-    if target.suspended_until is None:
-        return False
+async def lift_suspension(
+    actor: User | None, target: User, note: str = "", *, community: Community | None = None
+) -> bool:
+    """Ends a suspension from a community (its moderators) or a site-wide one (administrators).
+    Returns whether one was in force."""
+    user = await permissions.require_lift_suspension(actor, community)
     async with in_transaction():
-        await accounts.suspend(target, None, "")
-        await audit.record(user, "user.unsuspend", f"user:{target.username}", note=note)
+        if community is None:
+            if target.suspended_until is None:
+                return False
+            await accounts.suspend(target, None, "")
+        elif not await communities.lift_suspension(community, target):
+            return False
+        await audit.record(
+            user, "user.unsuspend", f"user:{target.username}", community=community, note=note
+        )
     return True
+
+
+@dataclass(frozen=True)
+class SuspensionChoices:
+    """What a profile page offers its viewer about the person: where they may suspend them
+    (site_wide: everywhere), and the person's suspensions the viewer may see, with whether the
+    viewer may lift each."""
+
+    site_wide: bool
+    communities: list[Community]
+    current: list[tuple[CommunitySuspension, bool]]
+
+
+async def suspension_choices(actor: User | None, target: User) -> SuspensionChoices:
+    if actor is None:
+        return SuspensionChoices(False, [], [])
+    current = [
+        (row, await permissions.can_lift_suspension(actor, row.community))
+        for row in await communities.suspensions_of(target)
+        if await permissions.may_see_suspension(actor, target, row.community.id)
+    ]
+    candidates = await communities.mine(target)
+    return SuspensionChoices(
+        site_wide=await permissions.can_suspend(actor, target, None),
+        communities=[c for c in candidates if await permissions.can_suspend(actor, target, c)],
+        current=current,
+    )

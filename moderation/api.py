@@ -20,7 +20,7 @@ from forum import (
     validation,
 )
 from forum.errors import Invalid
-from forum.models import AuditEntry, Flag, Notification, ReviewItem
+from forum.models import AuditEntry, Community, Flag, Notification, ReviewItem, User
 from forum.web.http import api_actor, json_response, path_int, query_int, read_json
 from forum.web.limits import hit
 from moderation import actions, audit, queue
@@ -193,19 +193,39 @@ async def merge_thread(request: Request) -> Response:
     return json_response({"moved_posts": moved, "thread": serialize.thread(target)})
 
 
+async def _scope(actor: User | None, slug: object) -> Community | None:
+    """The community a suspension is about (None: site-wide)."""
+    if slug is None or slug == "":
+        return None
+    if not isinstance(slug, str):
+        raise Invalid("community must be a slug.", fields={"community": "must be a slug"})
+    return await communities.get(actor, slug)
+
+
 async def suspend(request: Request) -> Response:
+    """Site-wide (administrators), or from one community with `"community": slug`."""
     actor = await api_actor(request)
     target = await accounts.get_by_username(request.path_params["username"])
     data = await read_json(request)
-    await actions.suspend_user(actor, target, data.get("days"), data.get("reason") or "")
-    return json_response(serialize.suspension(target))
+    community = await _scope(actor, data.get("community"))
+    await actions.suspend_user(
+        actor, target, data.get("days"), data.get("reason") or "", community=community
+    )
+    if community is None:
+        return json_response(serialize.suspension(target))
+    found = await permissions.suspension_in(target, community.id)
+    return json_response(serialize.community_suspension(target, community, found))
 
 
 async def unsuspend(request: Request) -> Response:
+    """Lifts the site-wide suspension, or with `?community=slug` the one from that community."""
     actor = await api_actor(request)
     target = await accounts.get_by_username(request.path_params["username"])
-    await actions.lift_suspension(actor, target)
-    return json_response(serialize.suspension(target))
+    community = await _scope(actor, request.query_params.get("community"))
+    await actions.lift_suspension(actor, target, community=community)
+    if community is None:
+        return json_response(serialize.suspension(target))
+    return json_response(serialize.community_suspension(target, community, None))
 
 
 async def list_notifications(request: Request) -> Response:

@@ -32,10 +32,8 @@ async def entries(
     """Newest first. Moderators see their communities' entries; admins everything."""
     user = permissions.require_signed_in(actor, "read the audit log")
     query = AuditEntry.all()
-    if not user.is_admin:
-        moderated = [
-            c for c, s in (await permissions.memberships(user)).items() if s == "moderator"
-        ]
+    moderated = await permissions.moderated_community_ids(user)
+    if moderated is not None:
         if not moderated:
             raise PermissionDenied("Only moderators can read the audit log.")
         query = query.filter(community_id__in=moderated)

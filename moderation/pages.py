@@ -274,18 +274,27 @@ async def best_of(request: Request) -> Response:
 
 
 async def suspend_page(request: Request) -> Response:
+    """The profile's forms: suspend from a community (or everywhere), or lift a suspension."""
     user, form = await posted_form(request)
     target = await accounts.get_by_username(request.path_params["username"])
+    slug = form_text(form, "community")
+    community = await communities.get(user, slug) if slug else None
+    back = f"/u/{target.username}"
     if form_text(form, "action") == "lift":
-        await actions.lift_suspension(user, target, form_text(form, "note"))
-        return redirect(request, f"/u/{target.username}", "Suspension lifted.")
+        await actions.lift_suspension(user, target, form_text(form, "note"), community=community)
+        return redirect(request, back, "Suspension lifted.")
     try:
         await actions.suspend_user(
-            user, target, form_text(form, "days") or None, form_text(form, "reason")
+            user,
+            target,
+            form_text(form, "days") or None,
+            form_text(form, "reason"),
+            community=community,
         )
     except Invalid as exc:
-        return redirect(request, f"/u/{target.username}", exc.message, "error")
-    return redirect(request, f"/u/{target.username}", f"@{target.username} is suspended.")
+        return redirect(request, back, exc.message, "error")
+    where = f" from posting in {community.name}" if community else ""
+    return redirect(request, back, f"@{target.username} is suspended{where}.")
 
 
 async def notifications_page(request: Request) -> Response:

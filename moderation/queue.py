@@ -59,6 +59,7 @@ async def require_flaggable(actor: User | None, post: Post) -> User:
     user = permissions.require_active(actor, "flag posts")
     thread = post.thread
     await permissions.require_see_thread(user, thread, thread.community)
+    await permissions.require_active_in(user, thread.community, "flag posts")
     if post.status not in ("published", "hidden"):
         raise NotFound("No such post.")
     if post.author_id == user.id:  # type: ignore[attr-defined]
@@ -131,9 +132,7 @@ async def flag_user(actor: User | None, target: User, reason: object, note: obje
 
 async def moderated_ids(actor: User) -> list[int] | None:
     """Communities this actor moderates; None means all (admins)."""
-    if actor.is_admin:
-        return None
-    return [c for c, s in (await permissions.memberships(actor)).items() if s == "moderator"]
+    return await permissions.moderated_community_ids(actor)
 
 
 async def require_moderator_somewhere(actor: User | None) -> User:
@@ -292,7 +291,7 @@ async def _decide_post(
             post, "hidden", f"Removed by a moderator: {note or 'account suspended'}"
         )
         author = await User.get(id=author_id)
-        await suspend(actor, author, days, note, record=False)
+        await suspend(actor, author, days, note, community=thread.community, record=False)
     if message:
         await notifications.notify(
             author_id,
@@ -320,21 +319,35 @@ async def _decide_join(actor: User, community: Community, applicant: User, verb:
 
 
 async def suspend(
-    actor: User, target: User, days: int, reason: str, *, record: bool = True
-) -> None:
-    """Suspends someone (moderators may suspend members of their communities; admins anyone)."""
-    if target.is_admin:
-        raise PermissionDenied("Administrators cannot be suspended.")
-    if target.id == actor.id:
-        raise PermissionDenied("You cannot suspend yourself.")
+    actor: User,
+    target: User,
+    days: int,
+    reason: str,
+    *,
+    community: Community | None = None,
+    record: bool = True,
+) -> datetime:
+    """Suspends someone from posting in one community, or (community=None, administrators only)
+    everywhere; tells them why and until when. Returns when it ends."""
+    await permissions.require_suspend(actor, target, community)
     until = datetime.now(UTC) + timedelta(days=days)
-    await accounts.suspend(target, until, reason)
+    if community is None:
+        await accounts.suspend(target, until, reason)
+        message = f"Your account is suspended until {until:%d %b %Y}. {reason}".strip()
+        extra: dict[str, object] = {}
+    else:
+        await communities.suspend_member(community, target, until, reason, by=actor)
+        message = (
+            f"You are suspended from posting in {community.name} until {until:%d %b %Y}. {reason}"
+        ).strip()
+        extra = {"community": community.slug, "name": community.name}
     if record:  # a queue decision writes its own entry
         await audit.record(
-            actor, "user.suspend", f"user:{target.username}", note=f"{days} days. {reason}".strip()
+            actor,
+            "user.suspend",
+            f"user:{target.username}",
+            community=community,
+            note=f"{days} days. {reason}".strip(),
         )
-    await notifications.notify(
-        target.id,
-        "moderation",
-        message=f"Your account is suspended until {until:%d %b %Y}. {reason}".strip(),
-    )
+    await notifications.notify(target.id, "moderation", message=message, **extra)
+    return until

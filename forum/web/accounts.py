@@ -22,6 +22,7 @@ from forum.web.render import (
     safe_next,
     signed_in,
 )
+from moderation import actions
 
 
 async def start_session(request: Request, user: User, target: str, message: str) -> Response:
@@ -161,7 +162,14 @@ async def user_page(request: Request) -> Response:
     visible = {c.id for c in await communities.list_visible(viewer)}
     their = [c for c in await communities.mine(person) if c.id in visible]
     return await render(
-        request, "user.html", {"person": person, "recent": recent, "communities": their}
+        request,
+        "user.html",
+        {
+            "person": person,
+            "recent": recent,
+            "communities": their,
+            "suspensions": await actions.suspension_choices(viewer, person),
+        },
     )
 
 

@@ -26,6 +26,7 @@ async def community_page(request: Request) -> Response:
         user, community, cursor=cursor, limit=limit, tag=tag, pinned=None if tag else False
     )
     status = await permissions.status_of(user, community.id)
+    suspension = await permissions.suspension_notice(user, community)
     return await render(
         request,
         "community.html",
@@ -38,7 +39,9 @@ async def community_page(request: Request) -> Response:
             "status": status,
             "can_moderate": await permissions.can_moderate_in(user, community.id),
             "can_post": user is not None
+            and suspension is None
             and (user.is_admin or status in permissions.MEMBER_STATUSES),
+            "suspension": suspension,
         },
     )
 

@@ -81,7 +81,13 @@ async def thread_context(
         if reply_target is not None and not draft and request.method == "GET":
             quoted = "\n".join(f"> {line}" for line in reply_target.body.splitlines()[:12])
             draft = f"**@{reply_target.author.username}** wrote:\n{quoted}\n\n"
-    can_reply = member and thread.status == "published" and (not thread.locked or moderator)
+    suspension = await permissions.suspension_notice(user, community)
+    can_reply = (
+        member
+        and suspension is None
+        and thread.status == "published"
+        and (not thread.locked or moderator)
+    )
     return {
         "thread": thread,
         "community": community,
@@ -91,6 +97,7 @@ async def thread_context(
         "can_moderate": moderator,
         "is_member": member,
         "can_reply": can_reply,
+        "suspension": suspension,
         "draft": draft,
         "reply_target": reply_target,
         "errors": errors or {},

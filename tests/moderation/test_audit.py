@@ -176,11 +176,23 @@ async def do_create_community(client, world, browser):
 
 
 async def do_suspend(client, world, browser):
+    """A moderator suspends a member from posting in their community."""
     await api_ok(
         client,
         "POST",
         "/api/v1/users/author/suspension",
         world.headers["moderator"],
+        {"days": 2, "reason": NOTE, "community": world.community.slug},
+    )
+    return "user.suspend", "user:author", world.community.slug
+
+
+async def do_suspend_site_wide(client, world, browser):
+    await api_ok(
+        client,
+        "POST",
+        "/api/v1/users/author/suspension",
+        world.headers["admin"],
         {"days": 2, "reason": NOTE},
     )
     return "user.suspend", "user:author", None
@@ -193,6 +205,16 @@ async def do_unsuspend(client, world, browser):
     r = await h.post_form(c, "/u/author/suspension", {"action": "lift", "note": NOTE}, csrf)
     assert r.status_code == 303, r.text
     return "user.unsuspend", "user:author", None
+
+
+async def do_unsuspend_from_community(client, world, browser):
+    until = datetime.now(UTC) + timedelta(days=1)
+    await communities.suspend_member(world.community, world.author, until, "x", by=world.moderator)
+    c, csrf = await browser(world.moderator)
+    form = {"action": "lift", "note": NOTE, "community": world.community.slug}
+    r = await h.post_form(c, "/u/author/suspension", form, csrf)
+    assert r.status_code == 303, r.text
+    return "user.unsuspend", "user:author", world.community.slug
 
 
 def do_decide(action: str, held: bool = False) -> Perform:
@@ -224,7 +246,9 @@ ACTIONS: dict[str, tuple[Perform, str]] = {
     "name_moderator": (do_name_moderator, "admin"),
     "create_community": (do_create_community, "admin"),
     "suspend": (do_suspend, "mod_this"),
+    "suspend_site_wide": (do_suspend_site_wide, "admin"),
     "unsuspend": (do_unsuspend, "admin"),
+    "unsuspend_from_community": (do_unsuspend_from_community, "mod_this"),
     "queue_approve": (do_decide("approve", held=True), "mod_this"),
     "queue_reject": (do_decide("reject", held=True), "mod_this"),
     "queue_dismiss": (do_decide("dismiss"), "mod_this"),

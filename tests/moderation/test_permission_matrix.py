@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from forum import accounts, posts, threads
-from forum.models import AuditEntry, Community, Flag, ReviewItem, Thread, User
+from forum import accounts, communities, posts, threads
+from forum.models import AuditEntry, Community, CommunitySuspension, Flag, ReviewItem, Thread, User
 from moderation import actions, queue
 from tests.moderation import helpers as h
 from tests.moderation.conftest import ROLES, World
@@ -143,6 +143,26 @@ async def did_suspend(world: World, call: Call, r: httpx.Response) -> bool:
     return (await User.get(id=world.author.id)).suspended_until is not None
 
 
+async def prep_suspend_in_community(world: World) -> Call:
+    body = {"days": 3, "reason": "Repeated spam.", "community": world.community.slug}
+    return Call("POST", "/api/v1/users/author/suspension", body)
+
+
+async def did_suspend_in_community(world: World, call: Call, r: httpx.Response) -> bool:
+    return await CommunitySuspension.exists(user_id=world.author.id)
+
+
+async def prep_unsuspend_in_community(world: World) -> Call:
+    until = datetime.now(UTC) + timedelta(days=3)
+    await communities.suspend_member(world.community, world.author, until, "Spam.", by=None)
+    params = {"community": world.community.slug}
+    return Call("DELETE", "/api/v1/users/author/suspension", params=params)
+
+
+async def did_unsuspend_in_community(world: World, call: Call, r: httpx.Response) -> bool:
+    return not await CommunitySuspension.exists(user_id=world.author.id)
+
+
 async def prep_unsuspend(world: World) -> Call:
     await accounts.suspend(world.author, datetime.now(UTC) + timedelta(days=3), "Spam.")
     return Call("DELETE", "/api/v1/users/author/suspension")
@@ -165,6 +185,8 @@ ENDPOINTS: dict[str, tuple[Prepare, Happened]] = {
     "merge": (prep_merge, did_merge),
     "suspend": (prep_suspend, did_suspend),
     "unsuspend": (prep_unsuspend, did_unsuspend),
+    "suspend_in_community": (prep_suspend_in_community, did_suspend_in_community),
+    "unsuspend_in_community": (prep_unsuspend_in_community, did_unsuspend_in_community),
 }
 
 DENIED = frozenset({403, 404})  # another community's moderator: refused, either way is fine
@@ -181,8 +203,11 @@ PUBLIC: dict[str, tuple[Any, ...]] = {
     "lock": (401, 403, 200, DENIED, 200),
     "move": (401, 403, 200, DENIED, 200),
     "merge": (401, 403, 200, DENIED, 200),
-    "suspend": (401, 403, 200, 403, 200),
+    # Site-wide: administrators only; moderators are told to name their community.
+    "suspend": (401, 403, 422, 422, 200),
     "unsuspend": (401, 403, 403, 403, 200),
+    "suspend_in_community": (401, 403, 200, 403, 200),
+    "unsuspend_in_community": (401, 403, 200, 403, 200),
 }
 
 # A private community: outsiders get 404 for anything naming one of its things.
@@ -197,8 +222,10 @@ PRIVATE: dict[str, tuple[Any, ...]] = {
     "lock": (404, 403, 200, 404, 200),
     "move": (404, 403, 200, 404, 200),
     "merge": (404, 403, 200, 404, 200),
-    "suspend": (401, 403, 200, 403, 200),
+    "suspend": (401, 403, 422, 422, 200),
     "unsuspend": (401, 403, 403, 403, 200),
+    "suspend_in_community": (404, 403, 200, 404, 200),
+    "unsuspend_in_community": (404, 403, 200, 404, 200),
 }
 
 

@@ -13,6 +13,7 @@ from forum import communities
 from forum.models import (
     AuditEntry,
     Community,
+    CommunitySuspension,
     Membership,
     Notification,
     Post,
@@ -350,21 +351,27 @@ async def test_suspending_the_author_suspends_for_the_given_days(client, world, 
         client, world.headers["moderator"], item_id, "suspend_author", note="Spam.", days=days
     )
     assert r.status_code == 200, r.text
-    author = await User.get(id=world.author.id)
-    assert author.suspended_until is not None
+    # From posting in the post's community: a moderator's reach, not site-wide.
+    assert (await User.get(id=world.author.id)).suspended_until is None
+    suspension = await CommunitySuspension.get(
+        user_id=world.author.id, community_id=world.community.id
+    )
     expected = start + timedelta(days=days)
-    assert abs((author.suspended_until - expected).total_seconds()) < 120
-    assert "Spam." in author.suspension_reason
+    assert abs((suspension.until - expected).total_seconds()) < 120
+    assert "Spam." in suspension.reason
     assert (await Post.get(id=world.reply.id)).status == "hidden"
-    assert any("suspended" in n["message"] for n in await messages_to(world.author))
+    assert any(
+        "suspended from posting in This Community" in n["message"]
+        for n in await messages_to(world.author)
+    )
 
 
 async def test_suspending_without_days_uses_a_week(client, world):
     item_id = await flagged_reply(client, world)
     r = await h.decide(client, world.headers["moderator"], item_id, "suspend_author", note="x")
     assert r.status_code == 200
-    until = await h.suspended_until(world.author)
-    assert abs((until - datetime.now(UTC)).total_seconds() - 7 * 86400) < 120
+    suspension = await CommunitySuspension.get(user_id=world.author.id)
+    assert abs((suspension.until - datetime.now(UTC)).total_seconds() - 7 * 86400) < 120
 
 
 @pytest.mark.parametrize("days", [0, -1, 366, "soon", 2.5, True])
@@ -375,6 +382,7 @@ async def test_bad_suspension_days_are_422_and_change_nothing(client, world, day
     )
     assert r.status_code == 422, r.text
     assert (await User.get(id=world.author.id)).suspended_until is None
+    assert not await CommunitySuspension.exists()
     assert (await ReviewItem.get(id=item_id)).status == "open"
 
 
