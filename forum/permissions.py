@@ -190,6 +190,13 @@ def post_body_shown(
     )
 
 
+def pending_edit_shown(actor: User | Reader | None, *, author_id: int, moderator: bool) -> bool:
+    """An edit waiting for review is shown to the post's author and the community's moderators
+    (readers see the approved text)."""
+    actor_id = actor.user_id if isinstance(actor, Reader) else actor.id if actor else None
+    return moderator or (actor_id is not None and actor_id == author_id)
+
+
 def post_listed(
     actor: User | Reader | None, *, status: str, author_id: int, moderator: bool
 ) -> bool:

@@ -4,13 +4,16 @@ thread's posts are read by forum/reads.py."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from forum import communities, live, notifications, permissions, serialize, social, validation
 from forum.errors import Invalid, NotFound
-from forum.models import Post, PostRevision, SearchOutbox, Thread, User
+from forum.models import Post, PostRevision, ReviewItem, SearchOutbox, Thread, User
 from forum.threads import body_of, now, render, touch
 from moderation import items, policies
 
@@ -145,23 +148,111 @@ async def get(actor: User | None, post_id: int) -> Post:
     return post
 
 
-async def edit(actor: User | None, post: Post, *, body: object) -> bool:
-    """Changes the body, keeping the old one as a revision. Returns whether anything changed."""
+SAVED, HELD, UNCHANGED = "saved", "held", "unchanged"
+
+
+async def edit(actor: User | None, post: Post, *, body: object) -> str:
+    """Changes the body after the same screening as a new post, keeping the old one as a
+    revision. Returns SAVED, UNCHANGED, or HELD: the new text of a published post waits for a
+    moderator (moderation queue, kind queued_edit) while readers keep seeing the approved text.
+    A later edit by the author replaces a waiting one; the approved text again withdraws it."""
     thread = post.thread
-    user = await permissions.require_edit_post(actor, post, thread, thread.community)
-    text = body_of(body)
-    if text == post.body:
-        return False
+    community = thread.community
+    user = await permissions.require_edit_post(actor, post, thread, community)
+    submitted = body_of(body)
+    by_author = user.id == post.author_id  # type: ignore[attr-defined]
+    waiting = await items.open_edit(post.id) if by_author else None
+    if submitted == post.body and waiting is None:
+        return UNCHANGED
+    moderator = await permissions.can_moderate(user, community)
+    screening = await policies.screen(user, community, submitted, moderator=moderator, editing=post)
+    text = screening.body
+    held = screening.status == "pending"
+    async with in_transaction():
+        # Lock the post so concurrent edits keep one waiting proposal (PostgreSQL; SQLite
+        # serialises writers anyway).
+        await Post.select_for_update().filter(id=post.id).first()
+        if held and post.status == "published" and text != post.body:
+            if waiting is not None and waiting.body == text:
+                return HELD
+            await items.hold_edit(
+                community=community, post=post, editor=user, body=text, reasons=screening.reasons
+            )
+            return HELD
+        if waiting is not None:  # the author's new text replaces the one waiting
+            await items.withdraw_edit(post.id)
+        if text == post.body:
+            return UNCHANGED if waiting is None else SAVED
+        if held and post.status == "pending":  # not yet public: its review covers the new text
+            await items.open_item(
+                "queued_post", community=community, post=post, reasons=screening.reasons
+            )
+        await apply_edit(post, user, text, submitted=submitted)
+    return SAVED
+
+
+async def apply_edit(post: Post, editor: User, text: str, *, submitted: str | None = None) -> None:
+    """Puts new text in place: the old one kept as a revision, the index and live readers told.
+    Callers have checked and screened (edit, or a moderator approving a held edit)."""
+    thread = post.thread
     html = await render(text)
     async with in_transaction():
-        await PostRevision.create(post=post, editor=user, body=post.body)
+        await PostRevision.create(post=post, editor=editor, body=post.body)
         post.body, post.body_html, post.edited_at = text, html, now()
-        await post.save(update_fields=["body", "body_html", "edited_at"])
+        post.body_hash = policies.body_hash(submitted or text)
+        await post.save(update_fields=["body", "body_html", "edited_at", "body_hash"])
         await touch(thread.id)
         if post.status == "published":  # a held post's words stay with its author and moderators
             await live.emit(f"thread:{thread.id}", "post.edited", **serialize.post(post))
         await SearchOutbox.create(kind="post", object_id=post.id)
-    return True
+
+
+@dataclass(frozen=True)
+class PendingEdit:
+    """An edit of a published post waiting for a moderator, as its author and moderators see
+    it."""
+
+    post_id: int
+    body: str
+    reasons: list[str]
+    created_at: datetime
+
+    @property
+    def note(self) -> str:
+        return policies.Screening("pending", self.body, self.reasons).note()
+
+
+def _pending(item: ReviewItem) -> PendingEdit:
+    return PendingEdit(
+        post_id=int(item.post_id),  # type: ignore[attr-defined]
+        body=item.body,
+        reasons=list(item.reasons),
+        created_at=item.created_at,
+    )
+
+
+async def pending_edit(actor: User | None, post: Post) -> PendingEdit | None:
+    """The post's edit waiting for review, shown to its author and the community's moderators."""
+    author_id: int = post.author_id  # type: ignore[attr-defined]
+    pending = await pending_edits(actor, post.thread.community.id, {post.id: author_id})
+    return pending.get(post.id)
+
+
+async def pending_edits(
+    actor: User | None, community_id: int, authors: Mapping[int, int]
+) -> dict[int, PendingEdit]:
+    """Edits waiting for review among the posts shown (post id -> author id), by post id: those
+    the actor may see (permissions.pending_edit_shown). No query when there can be none."""
+    if actor is None or not authors:
+        return {}
+    moderator = await permissions.can_moderate_in(actor, community_id)
+    ids = [
+        post_id
+        for post_id, author_id in authors.items()
+        if permissions.pending_edit_shown(actor, author_id=author_id, moderator=moderator)
+    ]
+    rows = await items.open_edits(ids)
+    return {pending.post_id: pending for pending in map(_pending, rows)}
 
 
 async def delete(actor: User | None, post: Post) -> bool:
@@ -173,6 +264,7 @@ async def delete(actor: User | None, post: Post) -> bool:
     async with in_transaction():
         post.status, post.deleted_at = "deleted", now()
         await post.save(update_fields=["status", "deleted_at"])
+        await items.withdraw_edit(post.id)
         await touch(thread.id)
         await live.emit(
             f"thread:{thread.id}", "post.deleted", id=post.id, number=post.number, status="deleted"
@@ -217,6 +309,7 @@ async def change_status(post: Post, status: str, note: str = "") -> bool:
         fields: dict[str, object] = {"status": status, "moderation_note": note[:2000]}
         if status == "deleted":
             fields["deleted_at"] = when
+            await items.withdraw_edit(post.id)
         await Post.filter(id=post.id).update(**fields)
         await touch(thread.id)
         if status == "published":

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from forum.models import ApiToken, Community, CommunitySuspension, Membership, PostRevision, User
 from search.port import Hit
+
+if TYPE_CHECKING:
+    from forum.posts import PendingEdit
 
 
 class Person(Protocol):
@@ -171,6 +174,13 @@ def post(p: PostLike, *, show_body: bool = True) -> dict[str, Any]:
         "created_at": when(p.created_at),
         "edited_at": when(p.edited_at),
     }
+
+
+def pending_edit(e: PendingEdit | None) -> dict[str, Any] | None:
+    """A post's edit waiting for review, for its author and moderators."""
+    if e is None:
+        return None
+    return {"body": e.body, "reasons": e.reasons, "note": e.note, "created_at": when(e.created_at)}
 
 
 def revision(r: PostRevision) -> dict[str, Any]:

@@ -38,6 +38,9 @@ def item_json(item: ReviewItem) -> dict[str, Any]:
             "status": post.status,
             "excerpt": post.body[:300],
         }
+        if item.kind == "queued_edit":  # what readers see now, and what the author proposes
+            target["old_body"] = post.body
+            target["new_body"] = item.body
     elif item.user is not None:
         target = {
             "type": "user",

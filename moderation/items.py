@@ -1,5 +1,5 @@
 """Opening review items. Forum services call these inside their own transactions when
-something needs a moderator (a held post, a join request); the queue decides them."""
+something needs a moderator (a held post or edit, a join request); the queue decides them."""
 
 from __future__ import annotations
 
@@ -54,3 +54,43 @@ async def close_open(
         resolved_at=datetime.now(UTC),
         resolved_by_id=actor.id if actor else None,
     )
+
+
+async def open_edit(post_id: int) -> ReviewItem | None:
+    """The held edit of a post waiting for review, if any."""
+    return await ReviewItem.get_or_none(kind="queued_edit", post_id=post_id, status="open")
+
+
+async def open_edits(post_ids: list[int]) -> list[ReviewItem]:
+    """Held edits waiting for review among these posts."""
+    if not post_ids:
+        return []
+    return await ReviewItem.filter(kind="queued_edit", status="open", post_id__in=post_ids)
+
+
+async def hold_edit(
+    *, community: Community, post: Post, editor: User, body: str, reasons: list[str]
+) -> ReviewItem:
+    """Puts the proposed text of a post in the queue; a newer proposal replaces a waiting one."""
+    item = await open_edit(post.id)
+    if item is None:
+        return await ReviewItem.create(
+            kind="queued_edit",
+            community=community,
+            post=post,
+            user=editor,
+            reasons=list(dict.fromkeys(reasons)),
+            body=body,
+        )
+    item.body, item.reasons = body, list(dict.fromkeys(reasons))
+    await item.save(update_fields=["body", "reasons"])
+    return item
+
+
+async def withdraw_edit(post_id: int, resolution: str = "withdrawn") -> bool:
+    """Closes a post's waiting edit without a moderator: its author replaced it with text that
+    needs no review, or the post was deleted. Returns whether one was waiting."""
+    closed = await ReviewItem.filter(kind="queued_edit", post_id=post_id, status="open").update(
+        status="resolved", resolution=resolution, resolved_at=datetime.now(UTC)
+    )
+    return closed > 0

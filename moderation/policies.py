@@ -116,20 +116,19 @@ async def published_posts(user: User) -> int:
     return await Post.filter(author_id=user.id, status="published").count()
 
 
-async def screen(actor: User, community: Community, body: str, *, moderator: bool) -> Screening:
-    """Decides how a new post enters the community. Raises Invalid for a blocked word and
-    Conflict for the same text posted again within minutes."""
+async def screen(
+    actor: User, community: Community, body: str, *, moderator: bool, editing: Post | None = None
+) -> Screening:
+    """Decides how a new post, or the new text of a post being edited, enters the community.
+    Raises Invalid for a blocked word and Conflict for the same text as another recent post."""
     policy = effective(community)
     recent = datetime.now(UTC) - DUPLICATE_WINDOW
-    if (
-        len(body) >= DUPLICATE_MIN_LENGTH
-        and await Post.filter(
-            author_id=actor.id,
-            body_hash=body_hash(body),
-            created_at__gte=recent,
-            status__not="deleted",
-        ).exists()
-    ):
+    others = Post.filter(
+        author_id=actor.id, body_hash=body_hash(body), created_at__gte=recent, status__not="deleted"
+    )
+    if editing is not None:
+        others = others.exclude(id=editing.id)
+    if len(body) >= DUPLICATE_MIN_LENGTH and await others.exists():
         raise Conflict("You posted this same text a few minutes ago.", code="duplicate_post")
     if moderator:
         return Screening("published", body)

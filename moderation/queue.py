@@ -1,4 +1,5 @@
-"""One review queue: flagged posts, posts held for approval, join requests and flagged people.
+"""One review queue: flagged posts, posts held for approval, held edits of published posts,
+join requests and flagged people.
 
 Flags are weighted by the flagger's standing; enough weight hides a post until a moderator
 decides. A decision is one transaction: a compare-and-set on the item (so two moderators
@@ -20,16 +21,18 @@ from forum.models import Community, Flag, Membership, Post, ReviewItem, User
 from moderation import audit, items, policies
 
 REASONS = ("spam", "abuse", "off_topic", "other")
-KINDS = ("flagged_post", "queued_post", "join_request", "user")
+KINDS = ("flagged_post", "queued_post", "queued_edit", "join_request", "user")
 STATUSES = ("open", "resolved")
 ACTIONS = ("approve", "reject", "hide", "delete", "suspend_author", "dismiss")
 UPHOLDING = {"reject", "hide", "delete", "suspend_author"}
 ALLOWED = {
     "flagged_post": {"approve", "dismiss", "reject", "hide", "delete", "suspend_author"},
     "queued_post": {"approve", "reject", "delete", "suspend_author"},
+    "queued_edit": {"approve", "reject", "suspend_author"},
     "join_request": {"approve", "reject"},
     "user": {"dismiss", "suspend_author"},
 }
+POST_KINDS = ("flagged_post", "queued_post", "queued_edit")
 DEFAULT_SUSPENSION_DAYS = 7
 MAX_SUSPENSION_DAYS = 365
 
@@ -222,7 +225,7 @@ async def decide(
             fields={"action": "must be one of " + ", ".join(sorted(ALLOWED[item.kind]))},
         )
     text = validation.text(note, "note", max_len=2000)
-    if verb == "reject" and item.kind in ("queued_post", "flagged_post") and not text:
+    if verb == "reject" and item.kind in POST_KINDS and not text:
         raise Invalid("Give the author a reason.", fields={"note": "is required when rejecting"})
     length = days_of(days) if verb == "suspend_author" else 0
     if item.kind == "user" and not user.is_admin:
@@ -252,8 +255,12 @@ def _target(item: ReviewItem) -> str:
 
 
 async def _apply(actor: User, item: ReviewItem, verb: str, note: str, days: int) -> None:
-    if item.kind in ("flagged_post", "queued_post"):
+    if item.kind == "queued_edit":
         post = item.post  # loaded with its thread and community by get_item
+        assert post is not None
+        await _decide_edit(actor, item, post, verb, note, days)
+    elif item.kind in ("flagged_post", "queued_post"):
+        post = item.post
         assert post is not None
         await _decide_post(actor, item, post, verb, note, days)
     elif item.kind == "join_request":
@@ -301,6 +308,35 @@ async def _decide_post(
             title=thread.title,
             message=message,
         )
+
+
+async def _decide_edit(
+    actor: User, item: ReviewItem, post: Post, verb: str, note: str, days: int
+) -> None:
+    """A held edit: approving puts the new text in place (history, index, live readers);
+    rejecting or suspending the author discards it, and the approved text stays."""
+    author_id: int = post.author_id  # type: ignore[attr-defined]
+    thread = post.thread
+    if verb == "approve":
+        if post.status != "deleted":
+            editor = item.user or await User.get(id=author_id)
+            await posts.apply_edit(post, editor, item.body)
+        message = "Your edit was approved and is now visible."
+    else:
+        message = "A moderator declined your edit; the earlier text stays." + (
+            f" Reason: {note}" if note else ""
+        )
+        if verb == "suspend_author":
+            author = await User.get(id=author_id)
+            await suspend(actor, author, days, note, community=thread.community, record=False)
+    await notifications.notify(
+        author_id,
+        "moderation",
+        thread_id=thread.id,
+        post_id=post.id,
+        title=thread.title,
+        message=message,
+    )
 
 
 async def _decide_join(actor: User, community: Community, applicant: User, verb: str) -> None:

@@ -7,7 +7,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from forum import permissions, posts
-from forum.errors import Invalid
+from forum.errors import Conflict, Invalid
 from forum.web.http import path_int, settings_of
 from forum.web.render import form_text, page_actor, posted_form, redirect, render
 
@@ -26,28 +26,39 @@ async def edit_post(request: Request) -> Response:
     post = await posts.get(user, path_int(request, "id"))
     thread = post.thread
     await permissions.require_edit_post(user, post, thread, thread.community)
-    body = post.body
+    pending = await posts.pending_edit(user, post)
+    body = pending.body if pending else post.body
     errors: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
         user, form = await posted_form(request)
         body = form_text(form, "body")
         try:
-            changed = await posts.edit(user, post, body=body)
+            outcome = await posts.edit(user, post, body=body)
             page_no = posts.page_of(post, settings_of(request).posts_per_page)
+            message, kind = EDIT_OUTCOMES[outcome]
             return redirect(
-                request,
-                f"/t/{thread.id}?page={page_no}#post-{post.number}",
-                "Your changes are saved." if changed else "Nothing changed.",
-                "success" if changed else "info",
+                request, f"/t/{thread.id}?page={page_no}#post-{post.number}", message, kind
             )
-        except Invalid as exc:
-            errors = exc.fields or {"body": exc.message}
+        except (Invalid, Conflict) as exc:  # a blocked word, or the text of another recent post
+            errors, status = exc.fields or {"body": exc.message}, exc.status
     return await render(
         request,
         "post_edit.html",
-        {"post": post, "thread": thread, "body": body, "errors": errors},
-        422 if errors else 200,
+        {"post": post, "thread": thread, "body": body, "errors": errors, "pending": pending},
+        status,
     )
+
+
+EDIT_OUTCOMES = {
+    posts.SAVED: ("Your changes are saved.", "success"),
+    posts.UNCHANGED: ("Nothing changed.", "info"),
+    posts.HELD: (
+        "Your edit is waiting for a moderator's review. Until it is approved, readers see the "
+        "earlier version.",
+        "info",
+    ),
+}
 
 
 async def delete_post(request: Request) -> Response:

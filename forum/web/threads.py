@@ -98,6 +98,9 @@ async def thread_context(
         "is_member": member,
         "can_reply": can_reply,
         "suspension": suspension,
+        "pending_edits": await posts.pending_edits(
+            user, community.id, {p.id: p.author.id for p in page.posts}
+        ),
         "draft": draft,
         "reply_target": reply_target,
         "errors": errors or {},

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from forum import accounts, communities, threads
-from forum.models import AuditEntry, User
+from forum.models import AuditEntry, ReviewItem, User
 from tests.moderation import helpers as h
 from tests.moderation.conftest import World
 
@@ -217,9 +217,29 @@ async def do_unsuspend_from_community(client, world, browser):
     return "user.unsuspend", "user:author", world.community.slug
 
 
-def do_decide(action: str, held: bool = False) -> Perform:
+async def held_edit_item(client, world: World) -> tuple[int, int]:
+    await api_ok(
+        client,
+        "PATCH",
+        f"/api/v1/communities/{world.community.slug}",
+        world.headers["admin"],
+        {"premoderation": "all"},
+    )
+    r = await client.patch(
+        f"/api/v1/posts/{world.reply.id}",
+        headers=world.headers["author"],
+        json={"body": "An edit that waits for the queue."},
+    )
+    assert r.json()["edit_status"] == "held", r.text
+    item = await ReviewItem.get(kind="queued_edit", post_id=world.reply.id, status="open")
+    return item.id, world.reply.id
+
+
+def do_decide(action: str, held: bool = False, edit: bool = False) -> Perform:
     async def perform(client, world, browser):
-        if held:
+        if edit:
+            item_id, post_id = await held_edit_item(client, world)
+        elif held:
             item_id, post_id = await held_item(client, world)
         else:
             item_id, post_id = await flagged_item(client, world), world.reply.id
@@ -255,6 +275,9 @@ ACTIONS: dict[str, tuple[Perform, str]] = {
     "queue_hide": (do_decide("hide"), "mod_this"),
     "queue_delete": (do_decide("delete"), "mod_this"),
     "queue_suspend_author": (do_decide("suspend_author"), "mod_this"),
+    "queue_approve_edit": (do_decide("approve", edit=True), "mod_this"),
+    "queue_reject_edit": (do_decide("reject", edit=True), "mod_this"),
+    "queue_suspend_author_of_edit": (do_decide("suspend_author", edit=True), "mod_this"),
 }
 
 

@@ -1,6 +1,7 @@
 """Community policies: pre-moderation, new members' link limit, word filters (block, hold,
 replace) and duplicate posts, set through PATCH /api/v1/communities/{slug}. Held posts are
-created pending, enter the queue, and their authors see them as awaiting review."""
+created pending, enter the queue, and their authors see them as awaiting review. Edits meet the
+same rules: a held edit waits in the queue while readers keep the approved text."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from forum.models import Community, Post, ReviewItem, SearchOutbox, Thread
+from forum.models import Community, Post, PostRevision, ReviewItem, SearchOutbox, Thread
 from tests.moderation import helpers as h
 
 # Helpers
@@ -303,6 +304,156 @@ async def test_repeated_text_is_allowed_when_it_is_not_a_recent_duplicate(client
     who = "flagger" if case == "other_author" else "member"
     r = await h.reply(client, world.headers[who], world.thread.id, body)
     assert r.status_code == 201, r.text
+
+
+# Edits, screened alike: the new text of a post meets the same rules as a new post. Held, it
+# waits in the queue (kind queued_edit) while readers keep the approved text.
+
+
+async def edit(client, world, role: str, body: str, post_id: int | None = None):
+    return await client.patch(
+        f"/api/v1/posts/{post_id or world.reply.id}",
+        headers=world.headers[role],
+        json={"body": body},
+    )
+
+
+async def edit_rows() -> tuple[int, ...]:
+    return (*await row_counts(), await PostRevision.all().count())
+
+
+def assert_held(r, world, reasons: list[str]) -> None:
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["edit_status"] == "held"
+    assert body["body"] == world.reply.body  # what readers still see
+    assert body["pending_edit"]["reasons"] == reasons
+
+
+@pytest.mark.parametrize(
+    ("mode", "role", "established", "held"),
+    [
+        ("off", "author", False, False),
+        ("new_users", "author", False, True),
+        ("new_users", "author", True, False),
+        ("all", "author", True, True),
+        ("all", "moderator", True, False),  # a moderator editing someone's post
+        ("all", "admin", True, False),
+    ],
+)
+async def test_premoderation_holds_the_right_edits(client, world, mode, role, established, held):
+    if established:
+        await make_established(client, world)
+    await set_policy(client, world, premoderation=mode)
+    new = f"{LONG_BODY} Edited ({mode}, {role})."
+    r = await edit(client, world, role, new)
+    assert r.status_code == 200, r.text
+    post = await Post.get(id=world.reply.id)
+    if held:
+        assert_held(r, world, ["premoderation"] if mode == "all" else ["new_user"])
+        assert post.body == world.reply.body and post.edited_at is None
+        item = await h.item_of(world.reply.id)
+        assert (item.kind, item.body, item.user_id) == ("queued_edit", new, world.author.id)
+    else:
+        assert r.json()["edit_status"] == "saved" and r.json()["pending_edit"] is None
+        assert post.body == new and r.json()["body"] == new
+        assert await h.open_item_for_post(world.reply.id) is None
+
+
+@pytest.mark.parametrize(("established", "held"), [(False, True), (True, False)])
+async def test_new_members_edits_with_too_many_links_are_held(client, world, established, held):
+    if established:
+        await make_established(client, world)
+    r = await edit(client, world, "author", LINKS)
+    if held:
+        assert_held(r, world, ["links"])
+    else:
+        assert r.json()["edit_status"] == "saved"
+
+
+async def test_blocked_word_refuses_an_edit_as_it_refuses_a_new_post(client, world):
+    await set_policy(client, world, word_filters=FILTERS)
+    body = "This is a scam, report it."
+    before = await edit_rows()
+    r = await edit(client, world, "author", body)
+    assert r.status_code == 422, r.text
+    refused_post = await h.reply(client, world.headers["author"], world.thread.id, body)
+    assert r.json() == refused_post.json()  # same code, message and fields
+    assert r.json()["error"]["code"] == "blocked_word"
+    assert await edit_rows() == before
+    assert (await Post.get(id=world.reply.id)).body == world.reply.body
+
+
+async def test_held_word_in_an_edit_opens_a_queued_edit_with_both_texts(client, world):
+    await make_established(client, world)
+    await set_policy(client, world, word_filters=FILTERS)
+    new = "Update: win the state LOTTERY by applying here."
+    assert_held(await edit(client, world, "author", new), world, ["word_filter"])
+    [item] = await h.queue(client, world.headers["moderator"], kind="queued_edit")
+    assert item["kind"] == "queued_edit" and item["reasons"] == ["word_filter"]
+    target = item["target"]
+    assert (target["post_id"], target["author"], target["status"]) == (
+        world.reply.id,
+        "author",
+        "published",
+    )
+    assert target["old_body"] == world.reply.body and target["new_body"] == new
+    assert not await h.queue(client, world.headers["moderator"], kind="queued_post")
+
+
+async def test_replaced_word_is_changed_in_an_edit(client, world):
+    await make_established(client, world)
+    await set_policy(client, world, word_filters=FILTERS)
+    r = await edit(client, world, "author", "Only an idiot ignores GFR 2017.")
+    assert r.json()["edit_status"] == "saved"
+    assert r.json()["body"] == "Only an [removed] ignores GFR 2017."
+    assert "idiot" not in (await Post.get(id=world.reply.id)).body_html.lower()
+
+
+async def test_edit_that_filters_turn_back_into_the_current_text_changes_nothing(client, world):
+    await make_established(client, world)
+    await set_policy(client, world, word_filters=FILTERS)
+    assert (await edit(client, world, "author", "Only an idiot ignores GFR 2017.")).is_success
+    before = await edit_rows()
+    r = await edit(client, world, "author", "Only an IDIOT ignores GFR 2017.")
+    assert r.status_code == 200 and r.json()["edit_status"] == "unchanged"
+    assert await edit_rows() == before
+
+
+async def test_moderators_own_edits_bypass_word_filters_and_premoderation(client, world):
+    await set_policy(client, world, word_filters=FILTERS, premoderation="all")
+    mine = await h.reply(client, world.headers["moderator"], world.thread.id, "A moderator note.")
+    new = "Warning: the lottery letters are fake."
+    r = await edit(client, world, "moderator", new, post_id=mine.json()["id"])
+    assert r.json()["edit_status"] == "saved" and r.json()["body"] == new
+    assert not await ReviewItem.exists()
+
+
+async def test_editing_into_the_text_of_another_recent_post_is_409(client, world):
+    first = await h.reply(client, world.headers["author"], world.thread.id, LONG_BODY)
+    assert first.status_code == 201
+    before = await edit_rows()
+    r = await edit(client, world, "author", LONG_BODY.upper())
+    assert r.status_code == 409 and r.json()["error"]["code"] == "duplicate_post"
+    assert await edit_rows() == before
+
+
+async def test_an_edit_is_not_a_duplicate_of_the_post_itself(client, world):
+    r = await edit(client, world, "author", world.reply.body.upper())
+    assert r.status_code == 200, r.text
+    assert r.json()["edit_status"] == "saved"
+
+
+async def test_editing_a_post_still_awaiting_review_changes_it_in_place(client, world):
+    await set_policy(client, world, premoderation="all")
+    held = await h.reply(client, world.headers["member"], world.thread.id, LONG_BODY)
+    post_id = held.json()["id"]
+    r = await edit(client, world, "member", LONG_BODY + " (corrected)", post_id=post_id)
+    assert r.status_code == 200, r.text
+    assert r.json()["edit_status"] == "saved" and r.json()["status"] == "pending"
+    [item] = await ReviewItem.filter(post_id=post_id)
+    assert item.kind == "queued_post" and item.status == "open"
+    assert (await Post.get(id=post_id)).body == LONG_BODY + " (corrected)"
 
 
 # PATCH /api/v1/communities/{slug}

@@ -14,9 +14,11 @@ from forum.models import (
     AuditEntry,
     Community,
     CommunitySuspension,
+    LiveEvent,
     Membership,
     Notification,
     Post,
+    PostRevision,
     ReviewItem,
     Thread,
     User,
@@ -57,6 +59,20 @@ async def held_reply(client, world, body="Our district uses the GeM portal for t
     r = await h.reply(client, world.headers["author"], world.thread.id, body)
     assert r.status_code == 201 and r.json()["status"] == "pending", r.text
     return r.json()["id"]
+
+
+EDIT = "Update: batching approvals on Fridays cleared every pending file."
+
+
+async def held_edit(client, world, body: str = EDIT) -> int:
+    """The author's edit of their published reply, held for review: its item id."""
+    await premoderate(client, world)
+    r = await client.patch(
+        f"/api/v1/posts/{world.reply.id}", headers=world.headers["author"], json={"body": body}
+    )
+    assert r.status_code == 200 and r.json()["edit_status"] == "held", r.text
+    item = await ReviewItem.get(kind="queued_edit", post_id=world.reply.id, status="open")
+    return item.id
 
 
 async def flagged_reply(client, world, role="member", reason="spam") -> int:
@@ -104,7 +120,14 @@ async def every_kind(client, world, make_community, make_user) -> dict[str, int]
     )
     assert r.status_code == 201
     person = (await ReviewItem.get(kind="user")).id
-    return {"flagged_post": flagged, "queued_post": queued, "join_request": join, "user": person}
+    edit = await held_edit(client, world)  # premoderation is on since held_thread
+    return {
+        "flagged_post": flagged,
+        "queued_post": queued,
+        "queued_edit": edit,
+        "join_request": join,
+        "user": person,
+    }
 
 
 async def test_queue_holds_flagged_held_join_and_people_items(client, world, every_kind):
@@ -117,6 +140,8 @@ async def test_queue_holds_flagged_held_join_and_people_items(client, world, eve
     assert listed["flagged_post"]["target"]["post_id"] == world.reply.id
     assert listed["flagged_post"]["target"]["author"] == "author"
     assert listed["queued_post"]["reasons"] == ["premoderation"]
+    assert listed["queued_edit"]["reasons"] == ["premoderation"]
+    assert listed["queued_edit"]["target"]["post_id"] == world.reply.id
     assert listed["join_request"]["target"]["username"] == "applicant"
     assert listed["join_request"]["community"] == "cadre-cell"
     assert listed["user"]["target"]["username"] == "author"
@@ -124,7 +149,7 @@ async def test_queue_holds_flagged_held_join_and_people_items(client, world, eve
 
 async def test_moderator_queue_holds_their_kinds_but_not_people(client, world, every_kind):
     kinds = {i["kind"] for i in await h.queue(client, world.headers["moderator"])}
-    assert kinds == {"flagged_post", "queued_post", "join_request"}
+    assert kinds == {"flagged_post", "queued_post", "queued_edit", "join_request"}
 
 
 async def test_plain_member_cannot_list_the_queue(client, world, every_kind):
@@ -416,6 +441,9 @@ async def test_dismissing_restores_a_post_hidden_by_flags(client, world, action)
     [
         ("queued_post", "dismiss"),
         ("queued_post", "hide"),
+        ("queued_edit", "dismiss"),
+        ("queued_edit", "hide"),
+        ("queued_edit", "delete"),
         ("join_request", "hide"),
         ("join_request", "delete"),
         ("join_request", "suspend_author"),
@@ -447,6 +475,106 @@ async def test_deciding_a_missing_item_is_404(client, world):
     assert r.status_code == 404
 
 
+# Held edits: approving applies the new text as an edit; rejecting keeps the approved text
+
+
+async def test_approving_a_held_edit_applies_it_with_history_index_and_live_event(
+    app, client, world
+):
+    item_id = await held_edit(client, world)
+    before = await Thread.get(id=world.thread.id)
+    assert world.reply.id not in await searchable(app, client, "batching fridays")
+    r = await h.decide(client, world.headers["moderator"], item_id, "approve")
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["resolution"]) == ("resolved", "approve")
+    post = await Post.get(id=world.reply.id)
+    assert post.body == EDIT and "Fridays" in post.body_html and post.edited_at is not None
+    assert post.status == "published"
+    [revision] = await PostRevision.filter(post_id=post.id).select_related("editor")
+    assert revision.body == world.reply.body and revision.editor.username == "author"
+    assert (await Thread.get(id=world.thread.id)).version > before.version
+    assert world.reply.id in await searchable(app, client, "batching fridays")
+    [event] = await LiveEvent.filter(topic=f"thread:{world.thread.id}", type="post.edited")
+    assert event.data["id"] == post.id and event.data["body"] == EDIT
+    [note] = await messages_to(world.author)
+    assert "approved" in note["message"] and note["post_id"] == post.id
+    seen = await client.get(f"/api/v1/threads/{world.thread.id}", headers=world.headers["member"])
+    assert EDIT in [p["body"] for p in seen.json()["posts"]]
+
+
+async def test_approving_a_held_edit_of_a_post_hidden_meanwhile_sends_no_live_event(client, world):
+    item_id = await held_edit(client, world)
+    await flagged_reply(client, world, role="admin")  # an admin's report (weight 3) hides it
+    assert (await Post.get(id=world.reply.id)).status == "hidden"
+    r = await h.decide(client, world.headers["moderator"], item_id, "approve")
+    assert r.status_code == 200, r.text
+    post = await Post.get(id=world.reply.id)
+    assert post.body == EDIT and post.status == "hidden"
+    assert not await LiveEvent.filter(type="post.edited").exists()
+
+
+async def test_rejecting_a_held_edit_keeps_the_approved_text_and_tells_the_author(client, world):
+    item_id = await held_edit(client, world)
+    refused = await h.decide(client, world.headers["moderator"], item_id, "reject")
+    assert refused.status_code == 422 and "note" in refused.json()["error"]["fields"]
+    reason = "Please keep the figures from the original report."
+    r = await h.decide(client, world.headers["moderator"], item_id, "reject", note=reason)
+    assert r.status_code == 200, r.text
+    post = await Post.get(id=world.reply.id)
+    assert post.body == world.reply.body and post.edited_at is None
+    assert not await PostRevision.exists()
+    assert not await LiveEvent.filter(type="post.edited").exists()
+    [note] = await messages_to(world.author)
+    assert "declined your edit" in note["message"] and reason in note["message"]
+    mine = await client.get(f"/api/v1/posts/{world.reply.id}", headers=world.headers["author"])
+    assert mine.json()["pending_edit"] is None and mine.json()["body"] == world.reply.body
+
+
+async def test_suspending_the_author_of_a_held_edit_discards_it_and_bars_them_here(client, world):
+    item_id = await held_edit(client, world)
+    r = await h.decide(
+        client, world.headers["moderator"], item_id, "suspend_author", note="Spam.", days=2
+    )
+    assert r.status_code == 200, r.text
+    post = await Post.get(id=world.reply.id)
+    assert post.body == world.reply.body and post.status == "published"
+    found = await CommunitySuspension.get(user_id=world.author.id)
+    assert found.community_id == world.community.id and found.reason == "Spam."
+    again = await client.patch(
+        f"/api/v1/posts/{world.reply.id}", headers=world.headers["author"], json={"body": EDIT}
+    )
+    assert again.status_code == 403 and again.json()["error"]["code"] == "suspended"
+
+
+async def test_deleting_a_post_withdraws_its_held_edit(client, world):
+    item_id = await held_edit(client, world)
+    r = await client.delete(f"/api/v1/posts/{world.reply.id}", headers=world.headers["author"])
+    assert r.status_code == 200, r.text
+    item = await ReviewItem.get(id=item_id)
+    assert (item.status, item.resolution) == ("resolved", "withdrawn")
+    assert not await h.queue(client, world.headers["moderator"], kind="queued_edit")
+
+
+async def test_another_communitys_moderator_cannot_see_or_decide_a_held_edit(client, world):
+    item_id = await held_edit(client, world)
+    assert not await h.queue(client, world.headers["other_moderator"], kind="queued_edit")
+    r = await h.decide(client, world.headers["other_moderator"], item_id, "approve")
+    assert r.status_code == 404
+    assert (await Post.get(id=world.reply.id)).body == world.reply.body
+
+
+async def test_queue_page_shows_both_texts_and_approves_a_held_edit(client, world, browser):
+    item_id = await held_edit(client, world)
+    c, csrf = await browser(world.moderator)
+    page = await c.get("/moderation", params={"kind": "queued_edit"})
+    assert page.status_code == 200
+    assert "Readers see now" in page.text and "The author proposes" in page.text
+    assert world.reply.body in page.text and EDIT in page.text
+    r = await h.post_form(c, f"/moderation/{item_id}", {"action": "approve"}, csrf)
+    assert r.status_code == 303
+    assert (await Post.get(id=world.reply.id)).body == EDIT
+
+
 # Two moderators at once
 
 
@@ -457,6 +585,8 @@ async def test_deciding_a_missing_item_is_404(client, world):
         ("flagged_post", ("delete", "delete")),
         ("queued_post", ("approve", "reject")),
         ("queued_post", ("approve", "approve")),
+        ("queued_edit", ("approve", "reject")),
+        ("queued_edit", ("approve", "approve")),
         ("join_request", ("approve", "reject")),
     ],
 )

@@ -14,15 +14,22 @@ async def get_post(request: Request) -> Response:
     actor = await api_actor(request)
     post = await posts.get(actor, path_int(request, "id"))
     show = await permissions.can_see_post_body(actor, post, post.thread.community)
-    return json_response(serialize.post(post, show_body=show))
+    body = serialize.post(post, show_body=show)
+    body["pending_edit"] = serialize.pending_edit(await posts.pending_edit(actor, post))
+    return json_response(body)
 
 
 async def edit_post(request: Request) -> Response:
+    """The post as readers now see it; `edit_status` "held" means the new text waits for
+    review (`pending_edit`)."""
     actor = await api_actor(request)
     post = await posts.get(actor, path_int(request, "id"))
     data = await read_json(request)
-    await posts.edit(actor, post, body=data.get("body"))
-    return json_response(serialize.post(post))
+    outcome = await posts.edit(actor, post, body=data.get("body"))
+    body = serialize.post(post)
+    body["edit_status"] = outcome
+    body["pending_edit"] = serialize.pending_edit(await posts.pending_edit(actor, post))
+    return json_response(body)
 
 
 async def delete_post(request: Request) -> Response:
