@@ -190,6 +190,12 @@ def post_body_shown(
     )
 
 
+def shown_to_readers(status: str) -> bool:
+    """Whether every reader of its thread sees a post's text: what an edit changes at once for
+    them, so a held edit waits while they keep the approved text."""
+    return status == "published"
+
+
 def pending_edit_shown(actor: User | Reader | None, *, author_id: int, moderator: bool) -> bool:
     """An edit waiting for review is shown to the post's author and the community's moderators
     (readers see the approved text)."""

@@ -160,19 +160,20 @@ async def edit(actor: User | None, post: Post, *, body: object) -> str:
     community = thread.community
     user = await permissions.require_edit_post(actor, post, thread, community)
     submitted = body_of(body)
-    by_author = user.id == post.author_id  # type: ignore[attr-defined]
+    author_id: int = post.author_id  # type: ignore[attr-defined]
+    by_author = user.id == author_id  # bookkeeping: the author's new text replaces their own
     waiting = await items.open_edit(post.id) if by_author else None
     if submitted == post.body and waiting is None:
         return UNCHANGED
     moderator = await permissions.can_moderate(user, community)
     screening = await policies.screen(user, community, submitted, moderator=moderator, editing=post)
     text = screening.body
-    held = screening.status == "pending"
+    held = screening.status == "pending"  # bookkeeping: the screening's outcome
     async with in_transaction():
         # Lock the post so concurrent edits keep one waiting proposal (PostgreSQL; SQLite
         # serialises writers anyway).
         await Post.select_for_update().filter(id=post.id).first()
-        if held and post.status == "published" and text != post.body:
+        if held and permissions.shown_to_readers(post.status) and text != post.body:
             if waiting is not None and waiting.body == text:
                 return HELD
             await items.hold_edit(
@@ -183,7 +184,7 @@ async def edit(actor: User | None, post: Post, *, body: object) -> str:
             await items.withdraw_edit(post.id)
         if text == post.body:
             return UNCHANGED if waiting is None else SAVED
-        if held and post.status == "pending":  # not yet public: its review covers the new text
+        if held and post.status == "pending":  # bookkeeping: its queued_post review covers it
             await items.open_item(
                 "queued_post", community=community, post=post, reasons=screening.reasons
             )
@@ -202,7 +203,7 @@ async def apply_edit(post: Post, editor: User, text: str, *, submitted: str | No
         post.body_hash = policies.body_hash(submitted or text)
         await post.save(update_fields=["body", "body_html", "edited_at", "body_hash"])
         await touch(thread.id)
-        if post.status == "published":  # a held post's words stay with its author and moderators
+        if permissions.shown_to_readers(post.status):  # others' words stay with them and moderators
             await live.emit(f"thread:{thread.id}", "post.edited", **serialize.post(post))
         await SearchOutbox.create(kind="post", object_id=post.id)
 
