@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
@@ -266,23 +267,30 @@ async def suspend_member(
 ) -> CommunitySuspension:
     """Bars the person from writing in the community until then (replacing an earlier
     suspension there)."""
-    row, _ = await CommunitySuspension.update_or_create(
-        defaults={"until": until, "reason": reason[:1000], "suspended_by": by},
-        user_id=user.id,
-        community_id=community.id,
-    )
+    values: dict[str, Any] = {
+        "until": until,
+        "reason": reason[:1000],
+        "suspended_by_id": by.id if by else None,
+    }
+    rows = CommunitySuspension.filter(user_id=user.id, community_id=community.id)
+    # Writing first (no read before it): see forum/posts.py edit.
+    if not await rows.update(**values):
+        try:
+            async with in_transaction():  # a savepoint: a racing suspension must not abort ours
+                await CommunitySuspension.create(user=user, community=community, **values)
+        except IntegrityError:  # the same person suspended there at the same moment
+            await rows.update(**values)
     permissions.forget_suspensions(user)
-    return row
+    return await rows.get()
 
 
 async def lift_suspension(community: Community, user: User) -> bool:
     """Ends the person's suspension from the community; returns whether one was in force."""
-    now = datetime.now(UTC)
     rows = CommunitySuspension.filter(user_id=user.id, community_id=community.id)
-    current = await rows.filter(until__gt=now).exists()
-    await rows.delete()
+    current = await rows.filter(until__gt=datetime.now(UTC)).delete()
+    await rows.delete()  # an ended one too
     permissions.forget_suspensions(user)
-    return current
+    return current > 0
 
 
 async def suspensions_of(user: User) -> list[CommunitySuspension]:

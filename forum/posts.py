@@ -170,9 +170,10 @@ async def edit(actor: User | None, post: Post, *, body: object) -> str:
     text = screening.body
     held = screening.status == "pending"  # bookkeeping: the screening's outcome
     async with in_transaction():
-        # Lock the post so concurrent edits keep one waiting proposal (PostgreSQL; SQLite
-        # serialises writers anyway).
-        await Post.select_for_update().filter(id=post.id).first()
+        # Writing first takes the post's row lock (PostgreSQL), so concurrent edits keep one
+        # waiting proposal, and makes this a write transaction from its start (SQLite: no read
+        # snapshot another process could outdate before our first write).
+        await Post.filter(id=post.id).update(body_hash=F("body_hash"))
         if held and permissions.shown_to_readers(post.status) and text != post.body:
             if waiting is not None and waiting.body == text:
                 return HELD
