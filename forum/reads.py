@@ -322,13 +322,6 @@ async def community(actor: User | None, slug: str) -> CommunityView:
     return view
 
 
-# Which threads a list shows: moderators see held and hidden ones too, authors their own held
-# ones, everyone else the published ones. Fixed fragments, no values.
-_LIST_MODERATOR = "t.status IN ('published', 'pending', 'hidden')"
-_LIST_SIGNED_IN = "(t.status = 'published' OR (t.status = 'pending' AND t.author_id = ?))"
-_LIST_ANYONE = "t.status = 'published'"
-
-
 async def threads_in(
     actor: User | None,
     community: CommunityView,
@@ -339,18 +332,17 @@ async def threads_in(
     pinned: bool | None = None,
 ) -> tuple[list[ThreadView], str | None]:
     """A community's threads by newest activity, one page, and the next page's cursor."""
-    if not await permissions.can_read_in(actor, community.id, community.visibility):
+    who = await permissions.reader(actor)
+    if not permissions.reads_community(who, community.id, community.visibility):
         raise NotFound("No such community.")
     limit = max(1, min(limit, PAGE_MAX))
     where = ["t.community_id = ?"]
     params: list[Any] = [community.id]
-    if await permissions.can_moderate_in(actor, community.id):
-        where.append(_LIST_MODERATOR)
-    elif actor is not None:
-        where.append(_LIST_SIGNED_IN)
-        params.append(actor.id)
-    else:
-        where.append(_LIST_ANYONE)
+    # Which threads the list shows: forum/permissions.py's rule, as SQL.
+    listed, listed_params = permissions.threads_listed_sql(who, community.id, alias="t")
+    if listed:
+        where.append(listed)
+        params += listed_params
     if pinned is not None:
         where.append("t.pinned = ?")
         params.append(pinned)
@@ -367,7 +359,12 @@ async def threads_in(
         " ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?"
     )
     rows = [_thread_from(row, community) for row in await query(sql, *params, limit + 1)]
-    rows = [row for row in rows if await can_see(actor, row)]  # the SQL above already agrees
+    # The SQL above already agrees; permissions.py has the last word.
+    rows = [
+        row
+        for row in rows
+        if permissions.thread_listed(who, permissions.view_facts(row, community.visibility))
+    ]
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (encode_cursor(rows[-1]) if more and rows else None)
@@ -402,29 +399,26 @@ FROM posts p
     JOIN users u ON u.id = p.author_id
     LEFT JOIN posts rp ON rp.id = p.reply_to_id
     LEFT JOIN users ru ON ru.id = rp.author_id
-WHERE p.thread_id = ? AND p.number >= ? AND p.number <= ? {visible}
+WHERE p.thread_id = ? AND p.number >= ? AND p.number <= ? {listed}
 ORDER BY p.number LIMIT ?"""
+# The posts SQL for each of forum/permissions.py's listing predicates (a handful of texts).
+_POSTS_BY_PREDICATE: dict[str, str] = {}
 
-# Which posts a page lists (permissions.post_listed says the same).
-_POSTS_ALL = ""
-_POSTS_ANYONE = "AND p.status IN ('published', 'deleted')"
-_POSTS_SIGNED_IN = (
-    "AND (p.status IN ('published', 'deleted')"
-    " OR (p.author_id = ? AND p.status IN ('pending', 'hidden')))"
-)
-_POSTS_BY_VISIBILITY = {
-    key: _POSTS_SQL.format(visible=fragment)
-    for key, fragment in (
-        ("all", _POSTS_ALL),
-        ("anyone", _POSTS_ANYONE),
-        ("signed_in", _POSTS_SIGNED_IN),
-    )
-}
+
+def _posts_sql(predicate: str) -> str:
+    found = _POSTS_BY_PREDICATE.get(predicate)
+    if found is None:
+        found = _POSTS_SQL.format(listed=f"AND {predicate}" if predicate else "")
+        _POSTS_BY_PREDICATE[predicate] = found
+    return found
+
+
 _ANCHOR_SQL = "SELECT number FROM posts WHERE id = ? AND thread_id = ?"
-_REPLY_TARGET_SQL = """
+# A reply answers a post permissions.py says may be answered.
+_REPLY_TARGET_SQL = f"""
 SELECT p.id, p.body, p.author_id, u.username, u.display_name, u.role
 FROM posts p JOIN users u ON u.id = p.author_id
-WHERE p.id = ? AND p.thread_id = ? AND p.status = 'published'"""
+WHERE p.id = ? AND p.thread_id = ? AND {permissions.answerable_sql(alias="p")}"""  # noqa: S608
 _NO_END = 2**31 - 1
 
 
@@ -445,16 +439,11 @@ async def post_page(
         if not anchor:
             raise BadRequest("That page cursor is not a post of this thread.", code="bad_cursor")
         from_number = int(anchor[0]["number"]) + 1
-    moderator = await permissions.can_moderate_in(actor, thread.community_id)
+    who = await permissions.reader(actor)
+    moderator = permissions.moderates(who, thread.community_id)
     params: list[Any] = [thread.id, from_number, _NO_END if to_number is None else to_number]
-    if moderator:
-        sql = _POSTS_BY_VISIBILITY["all"]
-    elif actor is not None:
-        sql = _POSTS_BY_VISIBILITY["signed_in"]
-        params.append(actor.id)
-    else:
-        sql = _POSTS_BY_VISIBILITY["anyone"]
-    rows = await query(sql, *params, limit + 1)
+    predicate, predicate_params = permissions.posts_listed_sql(who, thread.community_id)
+    rows = await query(_posts_sql(predicate), *params, *predicate_params, limit + 1)
     more = len(rows) > limit
     listed: list[PostView] = []
     parents: dict[int, ParentRef] = {}
@@ -462,7 +451,7 @@ async def post_page(
     for row in rows[:limit]:
         status, author_id = row["status"], int(row["author_id"])
         if not permissions.post_listed(
-            actor, status=status, author_id=author_id, moderator=moderator
+            who, status=status, author_id=author_id, moderator=moderator
         ):
             continue  # the SQL above already agrees; permissions.py has the last word
         post = PostView(
@@ -482,7 +471,7 @@ async def post_page(
         )
         listed.append(post)
         if not permissions.post_body_shown(
-            actor, status=status, author_id=author_id, moderator=moderator
+            who, status=status, author_id=author_id, moderator=moderator
         ):
             hidden.add(post.id)
         if post.reply_to_id is not None and row["parent_number"] is not None:

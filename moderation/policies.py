@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from forum import validation
+from forum import permissions, validation
 from forum.errors import Conflict, Invalid
 from forum.models import Community, Post, User
 from search.analysis import normalise
@@ -62,6 +62,11 @@ class Screening:
     status: str  # "published" or "pending"
     body: str
     reasons: list[str] = field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        """Held for review: its author and moderators see it until a moderator approves it."""
+        return permissions.held(self.status)
 
     def note(self) -> str:
         labels = {

@@ -1,5 +1,6 @@
-"""Index documents built from the database. Only what a reader of the community could see is
-indexed: published threads and their published replies; everything else is removed."""
+"""Index documents built from the database. Only what every reader of the community could see
+is indexed (forum/permissions.py's search mask: published threads and their published replies);
+everything else is removed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from forum import markup
+from forum import markup, permissions
 from forum.models import Post, Thread
 from search.whoosh_format import day_number
 from search.whoosh_index import to_datetime
@@ -44,7 +45,7 @@ def _base(thread: Thread) -> dict[str, Any]:
 
 def thread_doc(thread: Thread, first: Post) -> dict[str, Any]:
     """The thread's title and tags, with its opening post's words unless that was removed."""
-    body = markup.plain_text(first.body_html) if first.status == "published" else ""
+    body = markup.plain_text(first.body_html) if permissions.indexed_post(first.status) else ""
     return {
         **_base(thread),
         "doc_id": thread_doc_id(thread.id),
@@ -73,7 +74,7 @@ def post_doc(thread: Thread, post: Post) -> dict[str, Any]:
 
 
 def indexable(thread: Thread) -> bool:
-    return thread.status == "published"
+    return permissions.indexed_thread(thread.status)
 
 
 async def for_threads(thread_ids: set[int]) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
@@ -92,7 +93,7 @@ async def for_threads(thread_ids: set[int]) -> tuple[list[dict[str, Any]], list[
         if thread is None or not indexable(thread):
             continue
         rows = (
-            await Post.filter(Q(status="published") | Q(number=1), thread_id=thread_id)
+            await Post.filter(permissions.indexed_post_q() | Q(number=1), thread_id=thread_id)
             .order_by("number")
             .select_related("author")
         )
@@ -127,7 +128,7 @@ async def for_posts(
         if post.number == 1:
             threads_to_rebuild.add(post.thread.id)
             continue
-        if post.status == "published" and indexable(post.thread):
+        if permissions.indexed_post(post.status) and indexable(post.thread):
             upserts.append(post_doc(post.thread, post))
         else:
             deletes.append(("doc_id", post_doc_id(post_id)))

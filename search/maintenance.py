@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from tortoise.functions import Max
 
+from forum import permissions
 from forum.models import Post, SearchOutbox, Thread
 from search import documents
 from search.whoosh_index import WhooshIndex
@@ -24,7 +25,7 @@ async def _thread_batches(batch: int = BATCH) -> Any:
     last = 0
     while True:
         ids = (
-            await Thread.filter(id__gt=last, status="published")
+            await Thread.filter(permissions.indexed_thread_q(), id__gt=last)
             .order_by("id")
             .limit(batch)
             .values_list("id", flat=True)
@@ -49,7 +50,7 @@ async def reindex(
 ) -> tuple[int, float]:
     """Rebuilds the whole index with `procs` indexing processes; returns (documents, seconds)."""
     covered = (await SearchOutbox.annotate(top=Max("id")).values_list("top", flat=True))[0] or 0
-    total = await Post.filter(status="published", thread__status="published").count()
+    total = await Post.filter(permissions.indexed_posts_q()).count()
     started = time.monotonic()
     rebuild = index.rebuild(procs=procs)
     done = 0
@@ -74,7 +75,7 @@ async def open_index(path: Path) -> WhooshIndex:
     search fills up again while the forum runs."""
     index = WhooshIndex(path)
     if index.recreated:
-        ids = await Thread.filter(status="published").values_list("id", flat=True)
+        ids = await Thread.filter(permissions.indexed_thread_q()).values_list("id", flat=True)
         await SearchOutbox.bulk_create(
             [SearchOutbox(kind="thread", object_id=int(str(i))) for i in ids], batch_size=1000
         )
