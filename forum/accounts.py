@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from forum import live, security, validation
-from forum.errors import Conflict, Invalid, NotFound, PermissionDenied
+from forum import live, permissions, security, validation
+from forum.errors import Conflict, Invalid, NotFound
 from forum.models import ApiToken, Session, User
 
 USERNAME_RE = re.compile(r"[a-z0-9_]{3,30}")
@@ -229,8 +229,7 @@ async def revoke_token_by_id(user: User, token_id: int) -> None:
 async def update_profile(
     actor: User, user: User, *, display_name: object, role: object, sector: object, bio: object = ""
 ) -> User:
-    if actor.id != user.id and not actor.is_admin:
-        raise PermissionDenied("You can only edit your own profile.")
+    await permissions.require_edit_profile(actor, user)
     fields = _profile_fields(display_name, role, sector)
     fields["display_name"] = fields["display_name"] or user.username
     fields["bio"] = validation.text(bio, "bio", max_len=1000)

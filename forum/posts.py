@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from forum import communities, live, notifications, permissions, serialize, social, validation
 from forum.errors import Invalid, NotFound
 from forum.models import Post, PostRevision, ReviewItem, SearchOutbox, Thread, User
-from forum.threads import body_of, now, render, touch
+from forum.threads import body_of, counted, now, render, touch
 from moderation import items, policies
 
 
@@ -23,11 +23,12 @@ async def _parent(actor: User | None, thread: Thread, reply_to: object) -> Post 
         return None
     parent_id = validation.integer(reply_to, "reply_to")
     parent = await Post.get_or_none(id=parent_id, thread_id=thread.id)
-    if parent is None or parent.status not in ("published",):
+    if parent is None:
         raise Invalid(
             "You can only reply to a visible post of this thread.",
             fields={"reply_to": "is not a post of this thread"},
         )
+    permissions.allow_answer(permissions.post_facts(parent))
     return parent
 
 
@@ -40,7 +41,7 @@ async def reply(
     moderator = await permissions.can_moderate(user, community)
     submitted = body_of(body)
     screening = await policies.screen(user, community, submitted, moderator=moderator)
-    text, status = screening.body, screening.status
+    text, status, held = screening.body, screening.status, screening.held
     html = await render(text)
     when = now()
     async with in_transaction():
@@ -63,9 +64,9 @@ async def reply(
             status=status,
             reply_to=parent,
             body_hash=policies.body_hash(submitted),
-            moderation_note=screening.note() if status == "pending" else "",
+            moderation_note=screening.note() if held else "",
         )
-        if status == "pending":
+        if held:
             await items.open_item(
                 "queued_post", community=community, post=post, reasons=screening.reasons
             )
@@ -80,7 +81,7 @@ async def reply(
             post.author, post.thread = user, thread
             await live.emit(f"thread:{thread.id}", "post.created", **serialize.post(post))
             await _notify_reply(post, parent, thread, user)
-    if status == "published":
+    if not held:
         thread.post_count += 1
         thread.last_activity_at = when
     thread.last_number = number
@@ -139,12 +140,7 @@ async def get(actor: User | None, post_id: int) -> Post:
     )
     if post is None:
         raise NotFound("No such post.")
-    thread = post.thread
-    if not await permissions.can_see_thread(actor, thread, thread.community) or not (
-        post.status in ("published", "deleted")
-        or await permissions.can_see_post_body(actor, post, thread.community)
-    ):
-        raise NotFound("No such post.")
+    await permissions.require_see_post(actor, post)
     return post
 
 
@@ -168,7 +164,7 @@ async def edit(actor: User | None, post: Post, *, body: object) -> str:
     moderator = await permissions.can_moderate(user, community)
     screening = await policies.screen(user, community, submitted, moderator=moderator, editing=post)
     text = screening.body
-    held = screening.status == "pending"  # bookkeeping: the screening's outcome
+    held = screening.held
     async with in_transaction():
         # Writing first takes the post's row lock (PostgreSQL), so concurrent edits keep one
         # waiting proposal, and makes this a write transaction from its start (SQLite: no read
@@ -262,7 +258,7 @@ async def delete(actor: User | None, post: Post) -> bool:
     thread nobody answered deletes the thread."""
     thread = post.thread
     await permissions.require_edit_post(actor, post, thread, thread.community)
-    was_published = post.status == "published"
+    was_published = counted(post.status)
     async with in_transaction():
         post.status, post.deleted_at = "deleted", now()
         await post.save(update_fields=["status", "deleted_at"])
@@ -275,7 +271,7 @@ async def delete(actor: User | None, post: Post) -> bool:
             await Thread.filter(id=thread.id).update(post_count=F("post_count") - 1)
             thread.post_count -= 1
         outbox = [SearchOutbox(kind="post", object_id=post.id)]
-        if post.number == 1 and thread.post_count <= 0 and thread.status == "published":
+        if post.number == 1 and thread.post_count <= 0 and counted(thread.status):
             await Thread.filter(id=thread.id).update(status="deleted")
             thread.status = "deleted"
             await communities.bump_thread_count(thread.community_id, -1)  # type: ignore[attr-defined]
@@ -286,10 +282,7 @@ async def delete(actor: User | None, post: Post) -> bool:
 
 async def history(actor: User | None, post: Post) -> list[PostRevision]:
     """Earlier versions, newest first. Readers of a post may see how it changed."""
-    if post.status != "published" and not await permissions.can_see_post_body(
-        actor, post, post.thread.community
-    ):
-        raise NotFound("No such post.")
+    await permissions.require_see_post_body(actor, post)
     return await PostRevision.filter(post_id=post.id).select_related("editor").order_by("-id")
 
 
@@ -303,47 +296,49 @@ async def change_status(post: Post, status: str, note: str = "") -> bool:
     community's counts right; the opening post carries its thread with it. Callers (moderation)
     check permissions. Returns whether anything changed."""
     old = post.status
-    if old == status:
+    if old == status:  # bookkeeping: nothing to change
         return False
     thread = post.thread
     when = now()
     async with in_transaction():
         fields: dict[str, object] = {"status": status, "moderation_note": note[:2000]}
-        if status == "deleted":
+        if status == "deleted":  # bookkeeping: when it was deleted
             fields["deleted_at"] = when
             await items.withdraw_edit(post.id)
         await Post.filter(id=post.id).update(**fields)
         await touch(thread.id)
-        if status == "published":
+        # Live readers: a post every reader may now read arrives; one they no longer may leaves.
+        if permissions.shown_to_readers(status):
             await live.emit(f"thread:{thread.id}", "post.created", **serialize.post(post))
-        elif old == "published":
+        elif permissions.shown_to_readers(old):
             await live.emit(
                 f"thread:{thread.id}", "post.deleted", id=post.id, number=post.number, status=status
             )
         post.status, post.moderation_note = status, note[:2000]
-        was, is_now = old == "published", status == "published"
+        was, is_now = counted(old), counted(status)
+        first_shown = is_now and old == "pending"  # bookkeeping: a held post's activity is now
         if post.number == 1:
             thread_status = {
                 "published": "published",
                 "pending": "pending",
                 "hidden": "hidden",
             }.get(status, "deleted")
-            if status == "deleted" and thread.post_count > 1:
-                thread_status = thread.status  # answered threads stay, the question shows removed
+            if status == "deleted" and thread.post_count > 1:  # bookkeeping: answered threads stay
+                thread_status = thread.status  # and the question shows as removed
             changes: dict[str, object] = {"status": thread_status}
             if was != is_now:
                 changes["post_count"] = F("post_count") + (1 if is_now else -1)
-            if is_now and old == "pending":
+            if first_shown:
                 changes["last_activity_at"] = when
             await Thread.filter(id=thread.id).update(**changes)
-            counted_before = thread.status == "published"
-            counted_after = thread_status == "published"
+            counted_before = counted(thread.status)
+            counted_after = counted(thread_status)
             if counted_before != counted_after:
                 await communities.bump_thread_count(thread.community_id, 1 if counted_after else -1)  # type: ignore[attr-defined]
             thread.status = thread_status
         elif was != is_now:
             changes = {"post_count": F("post_count") + (1 if is_now else -1)}
-            if is_now and old == "pending":
+            if first_shown:
                 changes["last_activity_at"] = when
                 author_id: int = post.author_id  # type: ignore[attr-defined]
                 changes["last_poster_id"] = author_id

@@ -10,7 +10,6 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from forum import live, permissions, validation
-from forum.errors import PermissionDenied
 from forum.models import Bookmark, Community, Post, Reaction, Subscription, Thread, User
 
 REACTIONS = ("helpful", "insightful", "thanks")
@@ -35,7 +34,7 @@ async def counts(post_ids: list[int], viewer: User | None) -> dict[int, dict[str
         "post_id", "user_id", "kind"
     ):
         tally[int(str(post_id))][str(kind)] += 1
-        if viewer is not None and user_id == viewer.id:
+        if viewer is not None and user_id == viewer.id:  # bookkeeping: marks the viewer's own
             mine[int(str(post_id))].append(str(kind))
     for post_id in post_ids:
         result[post_id] = {"counts": dict(tally[post_id]), "mine": mine.get(post_id, [])}
@@ -44,14 +43,8 @@ async def counts(post_ids: list[int], viewer: User | None) -> dict[int, dict[str
 
 async def react(actor: User | None, post: Post, kind: object, on: bool = True) -> dict[str, object]:
     """Adds (or with on=False removes) a reaction; returns the post's counts and the actor's."""
-    user = permissions.require_active(actor, "react")
+    user = await permissions.require_react(actor, post)
     thread = post.thread
-    await permissions.require_see_thread(user, thread, thread.community)
-    await permissions.require_active_in(user, thread.community, "react")
-    if post.status != "published":
-        raise PermissionDenied("You can react only to published posts.")
-    if post.author_id == user.id:  # type: ignore[attr-defined]
-        raise PermissionDenied("You cannot react to your own post.", code="own_post")
     what = validation.choice(kind, "kind", REACTIONS)
     async with in_transaction():
         if on and not await Reaction.filter(post_id=post.id, user_id=user.id, kind=what).exists():

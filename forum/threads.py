@@ -9,7 +9,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from forum import communities, live, markup, permissions, validation
-from forum.errors import Invalid, NotFound, PermissionDenied
+from forum.errors import Invalid, NotFound
 from forum.models import Community, Post, ReviewItem, SearchOutbox, Thread, ThreadTag, User
 from moderation import items, policies
 
@@ -19,6 +19,11 @@ BODY_MAX = 20_000
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def counted(status: str) -> bool:
+    """What the counts (a thread's post_count, a community's thread_count) include."""
+    return status == "published"  # bookkeeping: the counts count published rows
 
 
 def title_of(value: object) -> str:
@@ -56,7 +61,7 @@ async def start(
     tag_list: list[str] = values["tags"]  # type: ignore[assignment]
     moderator = await permissions.can_moderate(user, community)
     screening = await policies.screen(user, community, str(values["body"]), moderator=moderator)
-    body_text, status = screening.body, screening.status
+    body_text, status, held = screening.body, screening.status, screening.held
     html = await render(body_text)
     when = now()
     async with in_transaction():
@@ -66,7 +71,7 @@ async def start(
             title=values["title"],
             tags=tag_list,
             status=status,
-            post_count=1 if status == "published" else 0,
+            post_count=0 if held else 1,
             last_number=1,
             participant_count=1,
             last_poster=user,
@@ -82,9 +87,9 @@ async def start(
             body_html=html,
             status=status,
             body_hash=policies.body_hash(str(values["body"])),
-            moderation_note=screening.note() if status == "pending" else "",
+            moderation_note=screening.note() if held else "",
         )
-        if status == "pending":
+        if held:
             await items.open_item(
                 "queued_post", community=community, post=post, reasons=screening.reasons
             )
@@ -122,18 +127,12 @@ async def get(actor: User | None, thread_id: int) -> Thread:
 
 async def latest(actor: User | None, *, mine_only: bool, limit: int = 20) -> list[Thread]:
     """Recent activity for the home page: in the actor's communities, or everywhere readable."""
-    query = Thread.filter(status="published")
-    if mine_only:
-        member_of = [
-            c
-            for c, s in (await permissions.memberships(actor)).items()
-            if s in permissions.MEMBER_STATUSES
-        ]
-        query = query.filter(community_id__in=member_of or [0])
-    else:
-        ids = await permissions.readable_community_ids(actor)
-        if ids is not None:
-            query = query.filter(community_id__in=ids or [0])
+    ids: list[int] | None = (
+        permissions.member_community_ids(await permissions.reader(actor))
+        if mine_only
+        else await permissions.readable_community_ids(actor)
+    )
+    query = Thread.filter(permissions.feed_threads_q(ids))
     return (
         await query.order_by("-last_activity_at", "-id")
         .limit(limit)
@@ -155,10 +154,8 @@ async def announce(thread: Thread, **changes: object) -> None:
 
 async def started_by(actor: User | None, author: User, limit: int = 10) -> list[Thread]:
     """An author's recent threads, in communities the actor may read."""
-    query = Thread.filter(author_id=author.id, status="published")
     ids = await permissions.readable_community_ids(actor)
-    if ids is not None:
-        query = query.filter(community_id__in=ids or [0])
+    query = Thread.filter(permissions.feed_threads_q(ids), author_id=author.id)
     return (
         await query.order_by("-created_at")
         .limit(limit)
@@ -195,10 +192,7 @@ async def set_featured(actor: User | None, thread: Thread, featured: bool) -> bo
 
 async def set_tags(actor: User | None, thread: Thread, tags: object) -> bool:
     """The thread's author or a moderator edits its tags; returns whether they changed."""
-    user = await permissions.require_active_in(actor, thread.community, "edit tags")
-    moderator = await permissions.can_moderate(user, thread.community)
-    if not moderator and user.id != thread.author_id:  # type: ignore[attr-defined]
-        raise PermissionDenied("Only the thread's author or a moderator can change its tags.")
+    await permissions.require_edit_tags(actor, thread)
     new = validation.tags(tags)
     if new == list(thread.tags):
         return False
@@ -215,13 +209,10 @@ async def set_tags(actor: User | None, thread: Thread, tags: object) -> bool:
 
 async def accept_answer(actor: User | None, thread: Thread, post_id: int | None) -> bool:
     """The asker or a moderator marks a reply as the accepted answer (None clears it)."""
-    user = await permissions.require_active_in(actor, thread.community, "accept an answer")
-    moderator = await permissions.can_moderate(user, thread.community)
-    if not moderator and user.id != thread.author_id:  # type: ignore[attr-defined]
-        raise PermissionDenied("Only the person who asked or a moderator can accept an answer.")
+    await permissions.require_accept_answer(actor, thread)
     if post_id is not None:
         ok = await Post.filter(
-            id=post_id, thread_id=thread.id, status="published", number__gt=1
+            permissions.answerable_q(), id=post_id, thread_id=thread.id, number__gt=1
         ).exists()
         if not ok:
             raise Invalid(
@@ -247,7 +238,7 @@ async def move(actor: User | None, thread: Thread, target: Community) -> bool:
     async with in_transaction():
         await Thread.filter(id=thread.id).update(community_id=target.id, version=F("version") + 1)
         await _items_follow(thread.id, target.id)
-        if thread.status == "published":
+        if counted(thread.status):
             await communities.bump_thread_count(source.id, -1)
             await communities.bump_thread_count(target.id, 1)
         await SearchOutbox.create(kind="thread", object_id=thread.id)
@@ -263,12 +254,7 @@ async def move(actor: User | None, thread: Thread, target: Community) -> bool:
 async def merge(actor: User | None, source: Thread, target: Thread) -> int:
     """Moves every post of `source` to the end of `target` (in their order) and leaves `source`
     pointing at `target`. Needs moderating both communities. Returns the posts moved."""
-    await permissions.require_moderate(actor, source.community)
-    await permissions.require_moderate(actor, target.community)
-    if source.id == target.id:
-        raise Invalid("A thread cannot be merged into itself.", fields={"into": "is this thread"})
-    if target.status != "published" or source.status == "merged":
-        raise Invalid("Merge into a published thread.", fields={"into": "is not open"})
+    await permissions.require_merge(actor, source, target)
     async with in_transaction():
         moving = await Post.filter(thread_id=source.id).order_by("number")
         base = (await Thread.filter(id=target.id).values_list("last_number", flat=True))[0]
@@ -277,7 +263,7 @@ async def merge(actor: User | None, source: Thread, target: Thread) -> int:
         for offset, post in enumerate(moving, start=1):
             await Post.filter(id=post.id).update(thread_id=target.id, number=-(start + offset))
         await Post.filter(thread_id=target.id, number__lt=0).update(number=-F("number"))
-        published = [p for p in moving if p.status == "published"]
+        published = [p for p in moving if counted(p.status)]
         authors = (
             await Post.filter(thread_id=target.id, status="published")
             .distinct()
@@ -295,7 +281,7 @@ async def merge(actor: User | None, source: Thread, target: Thread) -> int:
         await Thread.filter(id=source.id).update(
             status="merged", merged_into_id=target.id, post_count=0, version=F("version") + 1
         )
-        if source.status == "published":
+        if counted(source.status):
             await communities.bump_thread_count(source.community.id, -1)
         # The source's live readers follow it into the target, if they may read it.
         await live.emit(
@@ -323,7 +309,7 @@ async def _items_follow(thread_id: int, community_id: int) -> None:
 async def featured_in(actor: User | None, community: Community, limit: int = 10) -> list[Thread]:
     await permissions.require_read(actor, community)
     return (
-        await Thread.filter(community_id=community.id, featured=True, status="published")
+        await Thread.filter(permissions.feed_threads_q([community.id]), featured=True)
         .order_by("-last_activity_at")
         .limit(limit)
         .select_related("author", "last_poster", "community")

@@ -38,11 +38,11 @@ async def set_member_status(
             await audit.record(
                 actor, name, f"user:{target.username}", community=community, note=note
             )
-            if old == "pending":
+            if old == "pending":  # bookkeeping: the request's review item is decided here
                 await items.close_open(
                     "join_request", community=community, user=target, resolution=name, actor=actor
                 )
-                if new in ("member", "moderator"):
+                if permissions.counts_as_member(new):
                     await notifications.notify(
                         target.id, "join_approved", community=community.slug, name=community.name
                     )
@@ -136,12 +136,10 @@ async def update_policy(
 ) -> list[str]:
     await permissions.require_moderate(actor, community)
     data = dict(data)
-    visibility = data.pop("visibility", None)
+    requested = data.pop("visibility", None)
     async with in_transaction():
         changed = []
-        if visibility is not None and await communities.set_visibility(
-            actor, community, visibility
-        ):
+        if requested is not None and await communities.set_visibility(actor, community, requested):
             await audit.record(
                 actor,
                 "community.visibility",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from forum import permissions
-from forum.errors import NotFound, PermissionDenied
+from forum.errors import NotFound
 from forum.models import AuditEntry, Community, User
 
 
@@ -32,10 +32,8 @@ async def entries(
     """Newest first. Moderators see their communities' entries; admins everything."""
     user = permissions.require_signed_in(actor, "read the audit log")
     query = AuditEntry.all()
-    moderated = await permissions.moderated_community_ids(user)
+    moderated = permissions.audit_scope(await permissions.reader(user))
     if moderated is not None:
-        if not moderated:
-            raise PermissionDenied("Only moderators can read the audit log.")
         query = query.filter(community_id__in=moderated)
     if community:
         found = await Community.get_or_none(slug=community[:40])

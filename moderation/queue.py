@@ -33,6 +33,8 @@ ALLOWED = {
     "user": {"dismiss", "suspend_author"},
 }
 POST_KINDS = ("flagged_post", "queued_post", "queued_edit")
+# How much a flag counts by who files it (permissions.standing_role); members by their record.
+ROLE_WEIGHTS = {"admin": 3.0, "moderator": 2.0}
 DEFAULT_SUSPENSION_DAYS = 7
 MAX_SUSPENSION_DAYS = 365
 
@@ -43,10 +45,12 @@ MAX_SUSPENSION_DAYS = 365
 async def standing(flagger: User, community: Community | None) -> float:
     """How much a flag counts: admins 3, the community's moderators 2, members by the share
     of their past flags that moderators upheld (1 for someone new, between 0.2 and 2)."""
-    if flagger.is_admin:
-        return 3.0
-    if community is not None and await permissions.can_moderate(flagger, community):
-        return 2.0
+    role = permissions.standing_role(
+        await permissions.reader(flagger), community.id if community is not None else None
+    )
+    fixed = ROLE_WEIGHTS.get(role)
+    if fixed is not None:
+        return fixed
     upheld = await Flag.filter(flagger_id=flagger.id, outcome="upheld").count()
     declined = await Flag.filter(flagger_id=flagger.id, outcome="declined").count()
     return max(0.2, 2.0 * (upheld + 1) / (upheld + declined + 2))
@@ -59,15 +63,7 @@ def _reason(value: object) -> str:
 async def require_flaggable(actor: User | None, post: Post) -> User:
     """Who may report this post: asked before the report form shows its words, and again when
     the report is filed. A removed post cannot be reported (nor its words shown)."""
-    user = permissions.require_active(actor, "flag posts")
-    thread = post.thread
-    await permissions.require_see_thread(user, thread, thread.community)
-    await permissions.require_active_in(user, thread.community, "flag posts")
-    if post.status not in ("published", "hidden"):
-        raise NotFound("No such post.")
-    if post.author_id == user.id:  # type: ignore[attr-defined]
-        raise PermissionDenied("You cannot flag your own post.", code="own_post")
-    return user
+    return await permissions.require_flag_post(actor, post)
 
 
 async def flag_post(actor: User | None, post: Post, reason: object, note: object = "") -> Flag:
@@ -92,7 +88,7 @@ async def flag_post(actor: User | None, post: Post, reason: object, note: object
                 item=item, flagger=user, post_id=post.id, reason=why, note=text, weight=weight
             )
             threshold = policies.effective(community).flag_hide_score
-            if item.score >= threshold and post.status == "published":
+            if item.score >= threshold and permissions.shown_to_readers(post.status):
                 await posts.change_status(
                     post,
                     "hidden",
@@ -133,17 +129,9 @@ async def flag_user(actor: User | None, target: User, reason: object, note: obje
 # Listing
 
 
-async def moderated_ids(actor: User) -> list[int] | None:
-    """Communities this actor moderates; None means all (admins)."""
-    return await permissions.moderated_community_ids(actor)
-
-
-async def require_moderator_somewhere(actor: User | None) -> User:
-    user = permissions.require_signed_in(actor, "moderate")
-    ids = await moderated_ids(user)
-    if ids is not None and not ids:
-        raise PermissionDenied("Only moderators can see the review queue.")
-    return user
+# Who sees the queue, and which communities' items: forum/permissions.py.
+moderated_ids = permissions.moderated_community_ids
+require_moderator_somewhere = permissions.require_moderator_somewhere
 
 
 @dataclass
@@ -170,7 +158,8 @@ async def list_items(
     if wanted.kind:
         query = query.filter(kind=validation.choice(wanted.kind, "kind", KINDS))
     status = validation.choice(wanted.status or "open", "status", STATUSES)
-    query = query.filter(status="open") if status == "open" else query.exclude(status="open")
+    waiting = status == "open"  # bookkeeping: the queue's own filter, waiting or decided
+    query = query.filter(status="open") if waiting else query.exclude(status="open")
     if wanted.reason:
         reason = validation.choice(wanted.reason, "reason", REASONS)
         query = query.filter(id__in=Subquery(Flag.filter(reason=reason).values("item_id")))
@@ -178,7 +167,7 @@ async def list_items(
         query = query.filter(
             created_at__lte=datetime.now(UTC) - timedelta(hours=wanted.older_than_hours)
         )
-    order = ("-score", "created_at") if status == "open" else ("-resolved_at",)
+    order = ("-score", "created_at") if waiting else ("-resolved_at",)
     return (
         await query.order_by(*order)
         .limit(max(1, min(limit, 200)))
@@ -228,8 +217,8 @@ async def decide(
     if verb == "reject" and item.kind in POST_KINDS and not text:
         raise Invalid("Give the author a reason.", fields={"note": "is required when rejecting"})
     length = days_of(days) if verb == "suspend_author" else 0
-    if item.kind == "user" and not user.is_admin:
-        raise PermissionDenied("Only administrators decide about people.")
+    if item.kind == "user":
+        permissions.allow_decide_about_people(await permissions.reader(user))
     when = datetime.now(UTC)
     async with in_transaction():
         claimed = await ReviewItem.filter(id=item.id, status="open").update(
@@ -279,9 +268,9 @@ async def _decide_post(
     message = None
     if verb in ("approve", "dismiss"):
         was = post.status
-        if was in ("pending", "hidden"):
+        if permissions.held(was):
             await posts.change_status(post, "published")
-            if was == "pending" and post.number > 1:
+            if was == "pending" and post.number > 1:  # bookkeeping: a held reply is news now
                 await posts.announce_reply(post)
             message = (
                 "Your post was approved and is now visible." if item.kind == "queued_post" else None
