@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from forum import live, permissions, validation
-from forum.errors import Conflict, Invalid, NotFound, PermissionDenied
+from forum.errors import Conflict, Invalid, NotFound
 from forum.models import Community, CommunitySuspension, Membership, User
 from moderation import items
 
@@ -74,13 +74,16 @@ async def set_visibility(actor: User | None, community: Community, visibility: o
     live subscriber re-checks what it may still read, in the same transaction."""
     permissions.require_admin(actor)
     value = validation.choice(visibility, "visibility", VISIBILITIES)
-    if value == community.visibility:
-        return False
     async with in_transaction():
-        await Community.filter(id=community.id).update(visibility=value)
-        await live.access_changed(community=community.slug, visibility=value)
+        changed = (
+            await Community.filter(id=community.id)
+            .exclude(visibility=value)
+            .update(visibility=value)
+        )
+        if changed:
+            await live.access_changed(community=community.slug, visibility=value)
     community.visibility = value
-    return True
+    return changed > 0
 
 
 async def _by_slug(slug: str) -> Community | None:
@@ -107,16 +110,9 @@ async def find_for_membership(actor: User | None, slug: str) -> Community:
 
 
 async def list_visible(actor: User | None, kind: str | None = None) -> list[Community]:
-    query = Community.all()
+    query = Community.filter(permissions.readable_communities_q(await permissions.reader(actor)))
     if kind is not None:
         query = query.filter(kind=validation.choice(kind, "kind", KINDS))
-    if not (actor and actor.is_admin):
-        member_of = [
-            c
-            for c, s in (await permissions.memberships(actor)).items()
-            if s in permissions.MEMBER_STATUSES
-        ]
-        query = query.filter(Q(visibility="public") | Q(id__in=member_of or [0]))
     return await query.order_by("name")
 
 
@@ -124,7 +120,7 @@ async def list_visible(actor: User | None, kind: str | None = None) -> list[Comm
 class Directory:
     suggested: list[Community]
     by_kind: list[tuple[str, list[Community]]]
-    status: dict[int, str]
+    caps: dict[int, permissions.CommunityCaps]
 
 
 def _matches(community: Community, phrases: list[str]) -> bool:
@@ -135,23 +131,21 @@ def _matches(community: Community, phrases: list[str]) -> bool:
 async def directory(actor: User | None) -> Directory:
     """Every readable community grouped by kind; those matching the actor's role and sector first."""
     communities = await list_visible(actor)
-    status = await permissions.memberships(actor)
+    caps = permissions.communities_caps(
+        await permissions.reader(actor), ((c.id, c.visibility) for c in communities)
+    )
     phrases = [
         p.lower() for p in ((actor.role, actor.sector) if actor else ()) if p and len(p) >= 3
     ]
-    suggested = [c for c in communities if phrases and c.id not in status and _matches(c, phrases)]
+    suggested = [c for c in communities if phrases and caps[c.id].can_join and _matches(c, phrases)]
     by_kind = [(k, [c for c in communities if c.kind == k]) for k in KINDS]
-    return Directory(suggested=suggested, by_kind=[g for g in by_kind if g[1]], status=status)
+    return Directory(suggested=suggested, by_kind=[g for g in by_kind if g[1]], caps=caps)
 
 
 async def mine(actor: User | None) -> list[Community]:
     if actor is None:
         return []
-    ids = [
-        cid
-        for cid, s in (await permissions.memberships(actor)).items()
-        if s in permissions.MEMBER_STATUSES
-    ]
+    ids = permissions.member_community_ids(await permissions.reader(actor))
     return await Community.filter(id__in=ids).order_by("name") if ids else []
 
 
@@ -174,11 +168,12 @@ async def join(actor: User | None, community: Community) -> str:
     current = await permissions.status_in(user, community)
     if current is not None:
         return current
-    status = "member" if community.visibility == "public" or user.is_admin else "pending"
+    at_once = permissions.joins_at_once(await permissions.reader(user), community.visibility)
+    status = permissions.MEMBER if at_once else permissions.ASKED
     try:
         async with in_transaction():
             await Membership.create(community=community, user=user, status=status)
-            if status == "member":
+            if at_once:
                 await _recount(community)
             else:
                 await items.open_item(
@@ -205,13 +200,8 @@ async def members(
     actor: User | None, community: Community, status: str | None = None
 ) -> list[Membership]:
     """Members and moderators for readers; pending requests only for moderators."""
-    await permissions.require_read(actor, community)
-    wanted = list(permissions.MEMBER_STATUSES)
-    if status is not None:
-        status = validation.choice(status, "status", MEMBER_LIST_STATUSES)
-        if status == "pending":
-            await permissions.require_moderate(actor, community)
-        wanted = [status]
+    asked_for = validation.choice(status, "status", MEMBER_LIST_STATUSES) if status else None
+    wanted = await permissions.require_member_list(actor, community, asked_for)
     return (
         await Membership.filter(community_id=community.id, status__in=wanted)
         .select_related("user")
@@ -233,15 +223,15 @@ async def set_member_status(
         raise NotFound("No such user.")
     row = await Membership.get_or_none(community_id=community.id, user_id=target.id)
     old = row.status if row else None
-    touches_moderator = "moderator" in (old, new)
-    if touches_moderator and not actor.is_admin and target.id != actor.id:
-        raise PermissionDenied("Only site administrators name or remove moderators.")
-    if new == "removed" and row is None:
+    who = await permissions.reader(actor)
+    permissions.allow_member_status(who, community.id, target_id=target.id, old=old, new=new)
+    stays = permissions.counts_as_member(new)  # or "removed"
+    if not stays and row is None:
         raise NotFound("That person is not a member.")
     if old == new:
         return old, new
     async with in_transaction():
-        if new == "removed":
+        if not stays:
             assert row is not None
             await row.delete()
         elif row is None:

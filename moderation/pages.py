@@ -50,15 +50,20 @@ async def queue_page(request: Request) -> Response:
         rows = await queue.list_items(user, wanted)
     except (Invalid, BadRequest) as exc:
         rows, error = [], exc.message
-    moderated = await queue.moderated_ids(user)
+    who = await permissions.reader(user)
+    moderated = permissions.moderated_by(who)
     choices = [
         c for c in await communities.list_visible(user) if moderated is None or c.id in moderated
     ]
+    caps = {
+        item.id: permissions.review_caps(who, kind=item.kind, status=item.status) for item in rows
+    }
     return await render(
         request,
         "moderation_queue.html",
         {
             "items": rows,
+            "caps": caps,
             "params": params,
             "error": error,
             "communities": choices,
@@ -130,8 +135,10 @@ async def community_settings(request: Request) -> Response:
         else f"{community.flag_hide_score:g}",
         "word_filters": policies.word_filter_lines(list(community.word_filters or [])),
     }
-    admin = permissions.administers(user)
-    if admin:
+    caps = permissions.community_caps(
+        await permissions.reader(user), community.id, community.visibility
+    )
+    if caps.can_set_visibility:
         values["visibility"] = community.visibility
     if request.method == "POST":
         user, form = await posted_form(request)
@@ -157,7 +164,7 @@ async def community_settings(request: Request) -> Response:
             "values": values,
             "errors": errors,
             "site": policies.SITE_DEFAULT,
-            "admin": admin,
+            "caps": caps,
         },
         422 if errors else 200,
     )

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import accounts, communities, threads, validation
+from forum import accounts, communities, permissions, threads, validation
 from forum.errors import DomainError, Invalid
 from forum.models import User
 from forum.web.http import ANON_COOKIE, SESSION_COOKIE, settings_of
@@ -161,6 +161,7 @@ async def user_page(request: Request) -> Response:
     recent = await threads.started_by(viewer, person)
     visible = {c.id for c in await communities.list_visible(viewer)}
     their = [c for c in await communities.mine(person) if c.id in visible]
+    caps = permissions.person_caps(await permissions.reader(viewer), person_id=person.id)
     return await render(
         request,
         "user.html",
@@ -168,6 +169,7 @@ async def user_page(request: Request) -> Response:
             "person": person,
             "recent": recent,
             "communities": their,
+            "caps": caps,
             "suspensions": await actions.suspension_choices(viewer, person),
         },
     )

@@ -25,7 +25,7 @@ async def community_page(request: Request) -> Response:
     rows, next_cursor = await reads.threads_in(
         user, community, cursor=cursor, limit=limit, tag=tag, pinned=None if tag else False
     )
-    status = await permissions.status_of(user, community.id)
+    who = await permissions.reader(user)
     suspension = await permissions.suspension_notice(user, community)
     return await render(
         request,
@@ -36,11 +36,9 @@ async def community_page(request: Request) -> Response:
             "threads": rows,
             "next_cursor": next_cursor,
             "tag": tag,
-            "status": status,
-            "can_moderate": await permissions.can_moderate_in(user, community.id),
-            "can_post": user is not None
-            and suspension is None
-            and (user.is_admin or status in permissions.MEMBER_STATUSES),
+            "caps": permissions.community_caps(
+                who, community.id, community.visibility, suspended=suspension is not None
+            ),
             "suspension": suspension,
         },
     )
@@ -73,8 +71,8 @@ async def join(request: Request) -> Response:
         return await render(request, "join.html", {"slug": request.path_params["slug"][:40]})
     user, _ = await posted_form(request)
     community = await communities.find_for_membership(user, request.path_params["slug"])
-    status = await communities.join(user, community)
-    if status in permissions.MEMBER_STATUSES:
+    joined = permissions.counts_as_member(await communities.join(user, community))
+    if joined:
         return redirect(request, f"/c/{community.slug}", f"Welcome to {community.name}.")
     return redirect(
         request,
@@ -115,16 +113,28 @@ async def members_page(request: Request) -> Response:
             )
         except (Invalid, NotFound) as exc:
             error = exc.message
-    moderator = await permissions.can_moderate(user, community)
-    pending = await communities.members(user, community, "pending") if moderator else []
+    who = await permissions.reader(user)
+    caps = permissions.community_caps(who, community.id, community.visibility)
+    pending = await communities.members(user, community, "pending") if caps.can_moderate else []
+    members = await communities.members(user, community)
+    member_caps = {
+        ms.id: permissions.member_caps(
+            who,
+            community.id,
+            target_id=ms.user_id,  # type: ignore[attr-defined]
+            status=ms.status,
+        )
+        for ms in members
+    }
     return await render(
         request,
         "members.html",
         {
             "community": community,
-            "members": await communities.members(user, community),
+            "members": members,
             "pending": pending,
-            "can_moderate": moderator,
+            "caps": caps,
+            "member_caps": member_caps,
             "error": error,
         },
         422 if error else 200,

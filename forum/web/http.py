@@ -385,8 +385,13 @@ def error_json(exc: DomainError) -> JSONResponse:
     return JSONResponse({"error": body}, status_code=exc.status, headers=error_headers(exc))
 
 
+def asks_to_sign_in(exc: DomainError) -> bool:
+    """Whether an error's answer is HTTP's "sign in first" (401)."""
+    return exc.status == 401  # bookkeeping: an HTTP status code, not an access rule
+
+
 def error_headers(exc: DomainError) -> dict[str, str] | None:
-    if exc.status == 401:
+    if asks_to_sign_in(exc):
         return {"www-authenticate": "Bearer"}
     if isinstance(exc, TooManyRequests):
         return {"retry-after": str(exc.retry_after)}

@@ -66,7 +66,7 @@ async def delete_post(request: Request) -> Response:
     post = await posts.get(user, path_int(request, "id"))
     thread = post.thread
     await posts.delete(user, post)
-    if thread.status == "deleted":
+    if permissions.is_removed(thread):  # it went with its only post
         return redirect(request, f"/c/{thread.community.slug}", "The thread was deleted.", "info")
     page_no = posts.page_of(post, settings_of(request).posts_per_page)
     return redirect(

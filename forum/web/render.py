@@ -23,6 +23,7 @@ from forum.settings import Settings
 from forum.web.http import (
     ANON_COOKIE,
     Auth,
+    asks_to_sign_in,
     authenticate,
     error_headers,
     read_form,
@@ -94,6 +95,8 @@ def make_templates(settings: Settings) -> Environment:
         exact=exact,
         excerpt=markup.excerpt,
     )
+    # The state marks pages show ("awaiting review", "removed", "private"...): `x is removed`.
+    env.tests.update(permissions.TEMPLATE_TESTS)
     return env
 
 
@@ -117,21 +120,23 @@ def cookie_args(request: Request) -> dict[str, Any]:
 @dataclass(frozen=True)
 class HeaderInfo:
     """What the header shows a signed-in person: unread notifications, the review queue link,
-    and whether they are suspended."""
+    and whether they are suspended; and what the site offers them (`caps`)."""
 
     unread: int = 0
     moderator: bool = False
     suspended: bool = False
+    caps: permissions.SiteCaps = permissions.SiteCaps()
 
 
 async def header_info(user: User | None) -> HeaderInfo:
     if user is None:
         return HeaderInfo()
-    statuses = (await permissions.memberships(user)).values()
+    caps = permissions.site_caps(await permissions.reader(user), user)
     return HeaderInfo(
         unread=await notifications.unread_count(user),
-        moderator=user.is_admin or "moderator" in statuses,
-        suspended=permissions.suspended(user),
+        moderator=caps.moderates_somewhere,
+        suspended=caps.suspended,
+        caps=caps,
     )
 
 
@@ -179,13 +184,15 @@ async def render(
         except BadSignature:
             flash = None
     env: Environment = request.app.state.templates
+    header = await header_info(auth.user)
     html = env.get_template(template).render(
         request=request,
         user=auth.user,
         csrf_token=csrf,
         flash=flash,
         path=request.url.path,
-        header=await header_info(auth.user),
+        header=header,
+        site_caps=header.caps,
         live_since=request.app.state.hub.last_id,
         **(context or {}),
     )
@@ -244,7 +251,11 @@ async def error_page(request: Request, exc: DomainError) -> Response:
         response = await render(
             request,
             "error.html",
-            {"title": ERROR_TITLES.get(exc.status, "Request failed"), "error": exc},
+            {
+                "title": ERROR_TITLES.get(exc.status, "Request failed"),
+                "error": exc,
+                "offer_sign_in": asks_to_sign_in(exc),
+            },
             exc.status,
         )
         response.headers.update(error_headers(exc) or {})

@@ -31,8 +31,9 @@ async def thread_page(request: Request) -> Response:
             if cached is not None:
                 return HTMLResponse(cached)
     thread = await reads.thread(user, thread_id)
-    if thread.status == "merged" and thread.merged_into_id:
-        return RedirectResponse(f"/t/{thread.merged_into_id}", status_code=301)
+    forward = permissions.forwards_to(thread)
+    if forward:
+        return RedirectResponse(f"/t/{forward}", status_code=301)
     per_page = settings_of(request).posts_per_page
     pages = reads.page_count(thread, per_page)
     page_no = query_int(request, "page", 1, high=max(pages, 1))
@@ -69,10 +70,17 @@ async def thread_context(
         limit=per_page,
     )
     community = thread.community
-    moderator = await permissions.can_moderate_in(user, community.id)
-    member = user is not None and (
-        user.is_admin or await permissions.is_member_of(user, community.id)
-    )
+    # What this reader may do here, decided once for the page by forum/permissions.py.
+    who = await permissions.reader(user)
+    facts = permissions.view_facts(thread, community.visibility)
+    suspension = await permissions.suspension_notice(user, community)
+    caps = permissions.thread_caps(who, facts, suspended=suspension is not None)
+    post_caps = {
+        p.id: permissions.post_caps(
+            who, facts, caps, permissions.post_facts(p), has_note=bool(p.moderation_note)
+        )
+        for p in page.posts
+    }
     reply_target = None
     wanted = reply_to or request.query_params.get("reply_to", "")
     wanted_id = validation.object_id(wanted)
@@ -81,22 +89,14 @@ async def thread_context(
         if reply_target is not None and not draft and request.method == "GET":
             quoted = "\n".join(f"> {line}" for line in reply_target.body.splitlines()[:12])
             draft = f"**@{reply_target.author.username}** wrote:\n{quoted}\n\n"
-    suspension = await permissions.suspension_notice(user, community)
-    can_reply = (
-        member
-        and suspension is None
-        and thread.status == "published"
-        and (not thread.locked or moderator)
-    )
     return {
         "thread": thread,
         "community": community,
         "page": page,
         "page_no": page_no,
         "pages": pages,
-        "can_moderate": moderator,
-        "is_member": member,
-        "can_reply": can_reply,
+        "caps": caps,
+        "post_caps": post_caps,
         "suspension": suspension,
         "pending_edits": await posts.pending_edits(
             user, community.id, {p.id: p.author.id for p in page.posts}
