@@ -31,7 +31,7 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
         ('def f(s):\n    return s in ("member", "moderator")\n', "status"),
         ("def f(user):\n    if user.is_admin:\n        return 1\n", "is_admin"),
         ("def f(user, post):\n    return user.id == post.author_id\n", "ownership"),
-        ('SQL = "SELECT id FROM threads t WHERE t.status = \'published\'"\n', "SQL"),
+        ("SQL = \"SELECT id FROM threads t WHERE t.status = 'published'\"\n", "SQL"),
     ],
 )
 def test_a_rule_written_in_a_service_is_named_by_file_and_line(
