@@ -316,7 +316,7 @@ async def change_status(post: Post, status: str, note: str = "") -> bool:
             )
         post.status, post.moderation_note = status, note[:2000]
         was, is_now = counted(old), counted(status)
-        first_shown = is_now and old == "pending"  # bookkeeping: a held post's activity is now
+        first_shown = is_now and old == "pending"  # bookkeeping: activity moves when first shown
         if post.number == 1:
             thread_status = {
                 "published": "published",
