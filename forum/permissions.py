@@ -705,10 +705,15 @@ OWN_POSTS_ONLY = Refusal(PermissionDenied, "You can only change your own posts."
 # a page, so `post_caps` asks it once) and the post's own, given whether the reader moderates.
 
 
+def editable(status: str) -> bool:
+    """Whether a post may still take new text (by its author, a moderator, or an approved edit)."""
+    return status in POST_EDITABLE.everyone
+
+
 def _editable(who: Reader, post: PostFacts) -> Refusal | None:
     if who.user_id is None:
         return SIGN_IN_TO_EDIT
-    return None if post.status in POST_EDITABLE.everyone else NO_POST
+    return None if editable(post.status) else NO_POST
 
 
 def _edit_right(

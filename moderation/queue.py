@@ -307,7 +307,7 @@ async def _decide_edit(
     author_id: int = post.author_id  # type: ignore[attr-defined]
     thread = post.thread
     if verb == "approve":
-        if post.status != "deleted":  # bookkeeping: a deleted post takes no new text
+        if permissions.editable(post.status):  # a deleted post takes no new text
             editor = item.user or await User.get(id=author_id)
             await posts.apply_edit(post, editor, item.body)
         message = "Your edit was approved and is now visible."
