@@ -4,16 +4,18 @@ Every rule is written once here, on plain values: a `Reader` (who is asking: the
 they administer the site, their memberships) and the facts of a community, thread or post. Each
 is offered in the forms its callers need, all derived from that one definition:
 
-- checks that raise (`allow_x`, on a Reader) and their booleans (`can_x`): Misago's pairs;
-- async checks taking models (`require_x`, which add "signed in and not suspended" where
-  writing needs it) and async booleans (`can_see_thread`, `can_moderate`...);
+- checks that raise (`allow_x`, on a Reader) and their booleans (`can_x`): Misago's pairs,
+  both read off one function returning the rule's `Refusal` (or None);
+- async checks taking models (`require_x`, which add "signed in and not suspended", site-wide
+  or from the community, where writing needs it) and async booleans (`can_see_thread`...);
 - query filters built from the same status tables: a tortoise `Q` (`threads_listed_q`,
   `posts_listed_q`, `readable_communities_q`...) and the raw-SQL predicate the fast read paths
   of forum/reads.py use (`threads_listed_sql`, `posts_listed_sql`, `answerable_sql`);
 - the search mask: what the index may hold (`indexed_thread`, `indexed_post`, `indexed_*_q`);
 - capabilities per object (`CommunityCaps`, `ThreadCaps`, `PostCaps`, `MemberCaps`,
-  `PersonCaps`, `SiteCaps`), computed once per page from one Reader, which templates and routes
-  read instead of comparing roles or statuses themselves;
+  `PersonCaps`, `ReviewCaps`, `SiteCaps`), computed once per page from one Reader (and whether
+  a suspension bars them from writing there), which templates and routes read instead of
+  comparing roles or statuses themselves;
 - the state marks templates show ("awaiting review", "removed", "private": `TEMPLATE_TESTS`).
 
 Anything a caller may not read is reported as NotFound, so a private community's existence
