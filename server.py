@@ -4,6 +4,7 @@ python server.py serve [--host H] [--port P] [--workers N]
 python server.py migrate
 python server.py create-admin USERNAME --email E   (password: CHAUPAL_ADMIN_PASSWORD or stdin)
 python server.py seed-demo
+python server.py send-reminders
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 import forum.web.accounts
 import forum.web.api.accounts
 import forum.web.api.communities
+import forum.web.api.events
 import forum.web.api.health
 import forum.web.api.posts
 import forum.web.api.search
@@ -43,6 +45,7 @@ import forum.web.threads
 import forum.web.ws
 from forum import db
 from forum.errors import DomainError
+from forum.events import reminders
 from forum.live import Hub, PokeAfterWrites
 from forum.settings import Settings
 from forum.web.http import (
@@ -73,6 +76,7 @@ AREAS = (
     forum.web.api.posts,
     forum.web.api.search,
     forum.web.api.social,
+    forum.web.api.events,
     moderation_api,
     forum.web.home,
     forum.web.communities,
@@ -104,6 +108,11 @@ def create_app(settings: Settings) -> Starlette:
         await hub.start()
         app.state.hub = hub
         digests = asyncio.create_task(_digest_loop(settings)) if settings.smtp_url else None
+        event_reminders = (
+            asyncio.create_task(reminders.run(settings.reminder_every, _reminder_mailer(settings)))
+            if settings.reminder_every > 0
+            else None
+        )
         app.state.limiter = (
             make_limiter(settings.redis_url, settings.rate_limits)
             if settings.rate_limits_enabled
@@ -113,10 +122,11 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
-            if digests is not None:
-                digests.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await digests
+            for task in (digests, event_reminders):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await hub.stop()
             await writer.stop()
             index.close()
@@ -185,6 +195,14 @@ async def _digest_loop(settings: Settings) -> None:
             )
         except Exception:
             log.exception("sending email digests failed; will retry")
+
+
+def _reminder_mailer(settings: Settings) -> reminders.Mailer | None:
+    if not settings.smtp_url:
+        return None
+    return reminders.smtp_mailer(
+        settings.smtp_url, sender=settings.mail_from, site_url=settings.site_url
+    )
 
 
 # The command line
@@ -356,6 +374,19 @@ def cmd_send_digests(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_send_reminders(args: argparse.Namespace) -> int:
+    settings = _settings()
+    sent: list[reminders.Sent] = []
+
+    async def work() -> None:
+        sent.extend(await reminders.send_due(mailer=_reminder_mailer(settings)))
+
+    asyncio.run(_with_db(settings, work()))
+    people = sum(len(s.told) for s in sent)
+    print(f"Sent {len(sent)} event reminder(s) to {people} people.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="server.py", description="Chaupal forum")
@@ -400,6 +431,10 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("send-digests", help="email unread-notification digests now").set_defaults(
         func=cmd_send_digests
     )
+
+    sub.add_parser(
+        "send-reminders", help="send the event reminders that are due now (serve does it too)"
+    ).set_defaults(func=cmd_send_reminders)
 
     args = parser.parse_args(argv)
     result: int = args.func(args)

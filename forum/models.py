@@ -22,6 +22,8 @@ class User(Model):
     suspension_reason = fields.TextField(default="", db_default="")
     email_digest = fields.BooleanField(default=False, db_default=False)
     digest_sent_at = fields.DatetimeField(null=True)
+    # The IANA zone event times are shown in; empty: the site's default (Asia/Kolkata).
+    timezone = fields.CharField(max_length=64, default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -374,3 +376,173 @@ class Subscription(Model):
     class Meta:
         table = "subscriptions"
         unique_together = (("user", "thread"), ("user", "community"))
+
+
+# Meetups, innovation marathons and webinars, organised in a community. Times are stored in
+# UTC with the zone they were entered in (for display and calendar files). A cancelled event
+# keeps its row (cancelled_at set). going_count and waitlist_count move in the same
+# transaction as the RSVP rows they count; every RSVP change updates the event row first, so
+# changes to one event's places are serialised in the database (see forum/events/rsvp.py).
+class Event(Model):
+    id = fields.IntField(primary_key=True)
+    community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
+        "forum.Community", related_name=False, on_delete=fields.CASCADE
+    )
+    organiser: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, on_delete=fields.CASCADE
+    )
+    # Its discussion thread, created with it.
+    thread: fields.ForeignKeyNullableRelation[Thread] = fields.ForeignKeyField(
+        "forum.Thread", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    kind = fields.CharField(max_length=10)
+    title = fields.CharField(max_length=150)
+    description = fields.TextField(default="")
+    description_html = fields.TextField(default="")
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField()
+    timezone = fields.CharField(max_length=64, default="Asia/Kolkata")
+    location = fields.CharField(max_length=200, default="")
+    online_url = fields.CharField(max_length=500, default="")
+    capacity = fields.IntField(null=True)
+    going_count = fields.IntField(default=0)
+    waitlist_count = fields.IntField(default=0)
+    # Bumped by every change of places: the first write of an RSVP's transaction.
+    places_version = fields.IntField(default=0)
+    # Bumped by every change calendar apps should pick up (iCalendar SEQUENCE).
+    sequence = fields.IntField(default=0)
+    cancelled_at = fields.DatetimeField(null=True)
+    cancel_note = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "events"
+        indexes = (("community_id", "starts_at"), ("starts_at", "id"))
+
+
+# One person's answer to one event: going, waitlisted (in order of queued_at, then id) or
+# not_going. `attended` is set by organisers after the event.
+class EventRsvp(Model):
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "forum.Event", related_name=False, on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, on_delete=fields.CASCADE
+    )
+    answer = fields.CharField(max_length=12)
+    queued_at = fields.DatetimeField()
+    attended = fields.BooleanField(default=False)
+    attended_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "event_rsvps"
+        unique_together = (("event", "user"),)
+        indexes = (("event_id", "answer", "queued_at", "id"), ("user_id", "answer"))
+
+
+# A reminder due before an event (kind "day" or "hour"). The scheduler claims a due row by
+# setting sent_at with a conditional UPDATE in the transaction that writes the notifications,
+# so after a crash it is sent later and two workers never both send it.
+class EventReminder(Model):
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "forum.Event", related_name=False, on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=8)
+    due_at = fields.DatetimeField()
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "event_reminders"
+        unique_together = (("event", "kind"),)
+        indexes = (("sent_at", "due_at"),)
+
+
+# A person's secret calendar link, for feeds calendar apps fetch without signing in. Only the
+# SHA-256 of the key is kept; making a new one or revoking ends the old one.
+class CalendarKey(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "forum.User", related_name=False, on_delete=fields.CASCADE
+    )
+    key_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "calendar_keys"
+
+
+# Whether a community's members (not only its moderators) may organise events.
+class EventPolicy(Model):
+    id = fields.IntField(primary_key=True)
+    community: fields.OneToOneRelation[Community] = fields.OneToOneField(
+        "forum.Community", related_name=False, on_delete=fields.CASCADE
+    )
+    members_organise = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "event_policies"
+
+
+# Innovation marathons: organisers post challenge statements; participants form teams per
+# challenge (at most team_size people); each person is on one team per marathon (the unique
+# (event, user) of MarathonTeamMember).
+class MarathonChallenge(Model):
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "forum.Event", related_name=False, on_delete=fields.CASCADE
+    )
+    title = fields.CharField(max_length=150)
+    statement = fields.TextField(default="")
+    statement_html = fields.TextField(default="")
+    team_size = fields.IntField(default=4)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "marathon_challenges"
+
+
+class MarathonTeam(Model):
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "forum.Event", related_name=False, on_delete=fields.CASCADE
+    )
+    challenge: fields.ForeignKeyRelation[MarathonChallenge] = fields.ForeignKeyField(
+        "forum.MarathonChallenge", related_name=False, on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=60)
+    # The challenge's team size when the team was formed; joins are checked against it.
+    size_limit = fields.IntField()
+    member_count = fields.IntField(default=0)
+    result = fields.TextField(default="")
+    result_html = fields.TextField(default="")
+    result_url = fields.CharField(max_length=500, default="")
+    result_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "marathon_teams"
+        unique_together = (("challenge", "name"),)
+
+
+class MarathonTeamMember(Model):
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "forum.Event", related_name=False, on_delete=fields.CASCADE
+    )
+    team: fields.ForeignKeyRelation[MarathonTeam] = fields.ForeignKeyField(
+        "forum.MarathonTeam", related_name=False, on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, on_delete=fields.CASCADE
+    )
+    joined_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "marathon_team_members"
+        unique_together = (("event", "user"),)

@@ -1582,3 +1582,166 @@ async def require_moderator_somewhere(actor: User | None, doing: str = "moderate
     if not moderates_somewhere(await reader(user)):
         raise PermissionDenied("Only moderators can see the review queue.")
     return user
+
+
+async def communities_of(actor: User | None) -> list[int]:
+    """Ids of the communities the actor belongs to (as a member or moderator)."""
+    return member_community_ids(await reader(actor))
+
+
+# Events (meetups, marathons, webinars): who organises, who answers, who sees what.
+# An event is seen by whoever reads its community, cancelled or not; its online link and who is
+# going only by those going and its managers; the waitlist and attendance only by managers.
+
+
+def organises(who: Reader, community_id: int, visibility: str, *, members_organise: bool) -> bool:
+    """Creating events: the community's moderators, and its members where it lets them."""
+    if not reads_community(who, community_id, visibility) or who.user_id is None:
+        return False
+    if moderates(who, community_id):
+        return True
+    return members_organise and who.status(community_id) in MEMBER_STATUSES
+
+
+def manages_event(
+    who: Reader,
+    *,
+    community_id: int,
+    visibility: str,
+    organiser_id: int,
+    members_organise: bool,
+) -> bool:
+    """Editing, cancelling, the attendee lists, attendance, challenges: the community's
+    moderators, and the event's organiser while they may still organise there."""
+    if not reads_community(who, community_id, visibility) or who.user_id is None:
+        return False
+    if moderates(who, community_id):
+        return True
+    return who.user_id == organiser_id and organises(
+        who, community_id, visibility, members_organise=members_organise
+    )
+
+
+def answers_events(who: Reader, community_id: int, visibility: str) -> bool:
+    """Answering (RSVP), joining marathon teams: members of the community, like posting."""
+    if not reads_community(who, community_id, visibility) or who.user_id is None:
+        return False
+    return who.is_admin or who.status(community_id) in MEMBER_STATUSES
+
+
+def attending(answer: str | None) -> bool:
+    """Whether an RSVP answer counts as going (a place taken)."""
+    return answer == "going"
+
+
+@dataclass(frozen=True, slots=True)
+class EventCaps:
+    """What one reader may do and see of one event; templates and serializers read it."""
+
+    manage: bool = False  # edit, cancel, see the waitlist and attendance, export, challenges
+    respond: bool = False  # RSVP, form or join a team
+    sees_link: bool = False  # the online link
+    sees_attendees: bool = False  # who else is going
+    organise_more: bool = False  # create events in this community
+
+
+def event_caps(
+    who: Reader,
+    *,
+    community_id: int,
+    visibility: str,
+    organiser_id: int,
+    members_organise: bool,
+    answer: str | None,
+) -> EventCaps:
+    manage = manages_event(
+        who,
+        community_id=community_id,
+        visibility=visibility,
+        organiser_id=organiser_id,
+        members_organise=members_organise,
+    )
+    going = attending(answer) and reads_community(who, community_id, visibility)
+    return EventCaps(
+        manage=manage,
+        respond=answers_events(who, community_id, visibility),
+        sees_link=manage or going,
+        sees_attendees=manage or going,
+        organise_more=organises(who, community_id, visibility, members_organise=members_organise),
+    )
+
+
+async def require_see_event(
+    actor: User | None, community: Community, *, what: str = "event"
+) -> None:
+    if not await can_read(actor, community):
+        raise NotFound(f"No such {what}.")
+
+
+async def require_organise(
+    actor: User | None, community: Community, *, members_organise: bool
+) -> User:
+    await require_read(actor, community)
+    user = require_active(actor, "organise events")
+    if not organises(
+        await reader(user), community.id, community.visibility, members_organise=members_organise
+    ):
+        raise PermissionDenied(
+            "Only this community's moderators (or its members, where the community allows it) "
+            "organise events here.",
+            code="not_an_organiser",
+        )
+    return user
+
+
+async def require_manage_event(
+    actor: User | None, community: Community, *, organiser_id: int, members_organise: bool
+) -> User:
+    await require_see_event(actor, community)
+    user = require_signed_in(actor, "manage events")
+    allowed = manages_event(
+        await reader(user),
+        community_id=community.id,
+        visibility=community.visibility,
+        organiser_id=organiser_id,
+        members_organise=members_organise,
+    )
+    if not allowed:
+        raise PermissionDenied("Only the event's organiser or a moderator can do that.")
+    return user
+
+
+async def require_answer_event(actor: User | None, community: Community) -> User:
+    await require_see_event(actor, community)
+    user = require_active(actor, "answer events")
+    if not answers_events(await reader(user), community.id, community.visibility):
+        raise PermissionDenied("Join this community to answer its events.", code="not_a_member")
+    return user
+
+
+async def require_post_team_result(
+    actor: User | None, community: Community, *, on_team: bool, manager: bool
+) -> User:
+    """A team's result is posted by its members or the event's managers."""
+    await require_see_event(actor, community)
+    user = require_active(actor, "post a result")
+    if manager:
+        return user
+    if not (on_team and answers_events(await reader(user), community.id, community.visibility)):
+        raise PermissionDenied("Only the team's members post its result.")
+    return user
+
+
+async def readers_of(user_ids: list[int], community_id: int, visibility: str) -> list[int]:
+    """Of these people, those who may read the community now (who may be told about its
+    events: reminders, changes, promotions)."""
+    if not user_ids:
+        return []
+    if visibility == "public":
+        return list(user_ids)
+    rows = await Membership.filter(
+        community_id=community_id, user_id__in=user_ids, status__in=MEMBER_STATUSES
+    ).values_list("user_id", flat=True)
+    admins = await User.filter(id__in=user_ids, is_admin=True).values_list("id", flat=True)
+    allowed = {int(str(r)) for r in rows} | {int(str(a)) for a in admins}
+    return [u for u in user_ids if u in allowed]

@@ -77,6 +77,8 @@ class Settings:
     mail_from: str = "Chaupal <chaupal@localhost>"
     site_url: str = "http://127.0.0.1:8000"
     digest_every: float = 3600.0
+    # How often each worker looks for due event reminders (seconds); 0 turns the scheduler off.
+    reminder_every: float = 60.0
     rate_limits_enabled: bool = True
     # Overrides of moderation/limits.py defaults: CHAUPAL_RATE_<ACTION>_<USER|IP> -> "10/minute".
     rate_limits: dict[str, str] = field(default_factory=dict)
@@ -108,6 +110,7 @@ class Settings:
             mail_from=env.get("CHAUPAL_MAIL_FROM") or "Chaupal <chaupal@localhost>",
             site_url=(env.get("CHAUPAL_SITE_URL") or "http://127.0.0.1:8000").rstrip("/"),
             digest_every=float(env.get("CHAUPAL_DIGEST_EVERY") or 3600),
+            reminder_every=float(env.get("CHAUPAL_REMINDER_EVERY") or 60),
             rate_limits={
                 k: v
                 for k, v in env.items()

@@ -70,6 +70,14 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 TABLES = (
     "community_suspensions",
+    "marathon_team_members",
+    "marathon_teams",
+    "marathon_challenges",
+    "event_reminders",
+    "event_rsvps",
+    "events",
+    "event_policies",
+    "calendar_keys",
     "live_events",
     "reactions",
     "bookmarks",
