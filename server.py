@@ -37,6 +37,7 @@ import forum.web.api.search
 import forum.web.api.social
 import forum.web.api.threads
 import forum.web.communities
+import forum.web.events
 import forum.web.home
 import forum.web.posts
 import forum.web.search
@@ -85,6 +86,7 @@ AREAS = (
     forum.web.accounts,
     forum.web.search,
     forum.web.social,
+    forum.web.events,
     moderation_pages,
     forum.web.ws,
 )

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from forum import live, permissions, security, validation
 from forum.errors import Conflict, Invalid, NotFound
+from forum.events import times as event_times
 from forum.models import ApiToken, Session, User
 
 USERNAME_RE = re.compile(r"[a-z0-9_]{3,30}")
@@ -285,3 +286,11 @@ async def create_admin(username: str, email: str, password: str) -> User:
         await existing.save(update_fields=["is_admin", "password_hash"])
         return existing
     return await register(username, email, password, is_admin=True)
+
+
+async def set_timezone(user: User, zone: object) -> str:
+    """The zone event times are shown to this person in (an IANA name, e.g. Asia/Kolkata)."""
+    name = event_times.zone_name(zone)
+    await User.filter(id=user.id).update(timezone=name)
+    user.timezone = name
+    return name

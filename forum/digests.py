@@ -26,6 +26,8 @@ def describe(n: Notification, site_url: str) -> str:
         return f"@{d.get('by')} replied in “{d.get('title')}”: {link}"
     if n.kind == "mention":
         return f"@{d.get('by')} mentioned you in “{d.get('title')}”: {link}"
+    if d.get("event_id"):
+        return f"{d.get('message')}: {site_url}/events/{d['event_id']}"
     if n.kind == "join_approved":
         return f"You are now a member of {d.get('name')}: {site_url}/c/{d.get('community')}"
     return f"{d.get('message') or n.kind}: {link}"

@@ -418,7 +418,7 @@ class Event(Model):
 
     class Meta:
         table = "events"
-        indexes = (("community_id", "starts_at"), ("starts_at", "id"))
+        indexes = (("community_id", "starts_at"), ("starts_at", "id"), ("thread_id",))
 
 
 # One person's answer to one event: going, waitlisted (in order of queued_at, then id) or

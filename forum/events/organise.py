@@ -156,20 +156,20 @@ def check(data: dict[str, Any], *, current: Event | None = None) -> dict[str, An
                 out[field] = times.parse(data.get(field), field, zone_given)
             except Invalid as exc:
                 errors.update(exc.fields)
-    if errors:
-        raise Invalid("Some fields need attention.", fields=errors)
-    starts: datetime = out["starts_at"] if "starts_at" in out else current.starts_at  # type: ignore[union-attr]
-    ends: datetime = out["ends_at"] if "ends_at" in out else current.ends_at  # type: ignore[union-attr]
-    if ends <= starts:
-        errors["ends_at"] = "must be after the start"
-    elif ends - starts > LONGEST:
-        errors["ends_at"] = "must be within 14 days of the start"
-    moved = "starts_at" in out and (current is None or out["starts_at"] != current.starts_at)
-    if moved and starts < times.now() - timedelta(minutes=5):
-        errors["starts_at"] = "must be in the future"
+    times_known = not {"starts_at", "ends_at", "timezone"} & set(errors)
+    if times_known:
+        starts: datetime = out["starts_at"] if "starts_at" in out else current.starts_at  # type: ignore[union-attr]
+        ends: datetime = out["ends_at"] if "ends_at" in out else current.ends_at  # type: ignore[union-attr]
+        if ends <= starts:
+            errors["ends_at"] = "must be after the start"
+        elif ends - starts > LONGEST:
+            errors["ends_at"] = "must be within 14 days of the start"
+        moved = "starts_at" in out and (current is None or out["starts_at"] != current.starts_at)
+        if moved and starts < times.now() - timedelta(minutes=5):
+            errors["starts_at"] = "must be in the future"
     location = out.get("location", current.location if current else "")
     online = out.get("online_url", current.online_url if current else "")
-    if not location and not online:
+    if not location and not online and not {"location", "online_url"} & set(errors):
         errors["location"] = "or an online link is needed: say where people meet"
     if current is not None and "capacity" in out and out["capacity"] is not None:
         if out["capacity"] < current.going_count:

@@ -156,6 +156,29 @@ async def list_in(
     return await views(actor, rows), (encode_cursor(rows[-1]) if more and rows else None)
 
 
+async def next_few(actor: User | None, *, mine_only: bool, limit: int = 3) -> list[Event]:
+    """The next events (not cancelled) for the home page: plain rows, no answers."""
+    ids: list[int] | None = await permissions.communities_of(actor) if mine_only else None
+    if not ids:
+        ids = await permissions.readable_community_ids(actor)
+    query = Event.filter(ends_at__gt=times.now(), cancelled_at__isnull=True)
+    if ids is not None:
+        query = query.filter(community_id__in=ids or [0])
+    return await query.order_by("starts_at", "id").limit(limit).select_related("community")
+
+
+async def next_in(community_id: int, limit: int = 3) -> list[Event]:
+    """A community's next events (not cancelled), for its page; the caller has checked that
+    the reader may read the community."""
+    return (
+        await Event.filter(
+            community_id=community_id, ends_at__gt=times.now(), cancelled_at__isnull=True
+        )
+        .order_by("starts_at", "id")
+        .limit(limit)
+    )
+
+
 async def upcoming_for(
     actor: User | None, *, mine_only: bool, limit: int = 50, include_cancelled: bool = True
 ) -> list[EventView]:

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'events', 'app': 'forum', 'indexes': [Index(fields=['community_id', 'starts_at']), Index(fields=['starts_at', 'id'])], 'pk_attr': 'id'},
+            options={'table': 'events', 'app': 'forum', 'indexes': [Index(fields=['community_id', 'starts_at']), Index(fields=['starts_at', 'id']), Index(fields=['thread_id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -8,6 +8,8 @@ from starlette.routing import Route
 
 from forum import communities, permissions, reads
 from forum.errors import DomainError, Invalid, NotFound
+from forum.events import reads as event_reads
+from forum.web.events import zone_of
 from forum.web.http import settings_of
 from forum.web.render import form_text, page_actor, posted_form, redirect, render, signed_in
 from moderation import actions
@@ -39,6 +41,8 @@ async def community_page(request: Request) -> Response:
             "caps": permissions.community_caps(
                 who, community.id, community.visibility, suspended=suspension is not None
             ),
+            "events": await event_reads.next_in(community.id),
+            "zone": zone_of(user),
             "suspension": suspension,
         },
     )

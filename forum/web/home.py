@@ -7,6 +7,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forum import communities, threads
+from forum.events import reads as event_reads
+from forum.web.events import zone_of
 from forum.web.render import page_actor, render
 
 
@@ -15,8 +17,17 @@ async def home(request: Request) -> Response:
     mine = await communities.mine(user)
     latest = await threads.latest(user, mine_only=bool(mine), limit=20)
     directory = await communities.directory(user) if not mine else None
+    events = await event_reads.next_few(user, mine_only=bool(mine))
     return await render(
-        request, "home.html", {"mine": mine, "latest": latest, "directory": directory}
+        request,
+        "home.html",
+        {
+            "mine": mine,
+            "latest": latest,
+            "directory": directory,
+            "events": events,
+            "zone": zone_of(user),
+        },
     )
 
 

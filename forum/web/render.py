@@ -18,6 +18,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from forum import accounts, communities, markup, notifications, permissions, security
 from forum.errors import DomainError, NotSignedIn
+from forum.events import organise as event_organise
+from forum.events import times as event_times
 from forum.models import User
 from forum.settings import Settings
 from forum.web.http import (
@@ -87,8 +89,13 @@ def make_templates(settings: Settings) -> Environment:
         kind_labels=communities.KIND_LABELS,
         suggested_roles=accounts.SUGGESTED_ROLES,
         suggested_sectors=accounts.SUGGESTED_SECTORS,
+        event_kinds=event_organise.KIND_LABELS,
     )
     env.filters.update(
+        # Event times in a zone (the viewer's): DD-MM-YYYY HH:MM IST.
+        local_time=event_times.show,
+        local_date=event_times.show_date,
+        local_span=event_times.show_span,
         initials=initials,
         avatar_class=avatar_class,
         relative=relative,

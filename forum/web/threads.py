@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from forum import communities, permissions, posts, reads, social, threads, validation
 from forum.errors import Invalid
+from forum.events import reads as event_reads
 from forum.models import User
 from forum.web import page_cache
 from forum.web.http import path_int, query_int, settings_of
@@ -108,6 +109,8 @@ async def thread_context(
         "reaction_kinds": social.REACTIONS,
         "bookmarked": await social.is_bookmarked(user, thread),
         "watch_level": await social.level_of(user, thread=thread),
+        # An event's discussion thread links back to it (tagged "event" when created).
+        "event": await event_reads.for_thread(user, thread.id) if "event" in thread.tags else None,
     }
 
 
