@@ -554,3 +554,48 @@ async def test_a_feed_key_follows_membership(client, organised):
     assert_error(await client.get(path), 404)
     mine = await client.get(f"/api/v1/me/events.ics?key={key}")
     assert parse(mine.content).walk("VEVENT") == []
+
+
+async def test_private_events_are_not_found_by_search_and_their_notifications_are_withheld(
+    app, client, organised, make_user
+):
+    from tests.search.helpers import drain, search, thread_ids
+
+    community, organiser, people, event = await organised(
+        visibility="private", title="Quarterly cohort retreat in Mussoorie"
+    )
+    await drain(app)
+    outsider = await make_user()
+    for headers in ({}, await bearer(outsider)):
+        found = await search(client, "Mussoorie retreat", headers=headers)
+        assert event["thread_id"] not in thread_ids(found)
+    member = await search(client, "Mussoorie retreat", headers=await bearer(people[0]))
+    assert event["thread_id"] in thread_ids(member)
+
+    # Someone told about the event who then leaves sees the notification withheld.
+    await answer(client, people[0], event["id"])
+    await client.post(
+        f"/api/v1/events/{event['id']}/cancel", json={"note": "x"}, headers=await bearer(organiser)
+    )
+    await client.post(
+        f"/api/v1/communities/{community.slug}/leave", headers=await bearer(people[0])
+    )
+    listed = (await client.get("/api/v1/notifications", headers=await bearer(people[0]))).json()
+    (cancelled,) = [n for n in listed["items"] if n["kind"] == "event_cancelled"]
+    assert cancelled["data"] == {"withheld": True}
+
+
+async def test_people_choose_the_zone_event_times_are_shown_in(client, make_user):
+    person = await make_user()
+    r = await client.put(
+        "/api/v1/me/timezone", json={"timezone": "Europe/Paris"}, headers=await bearer(person)
+    )
+    assert r.json() == {"timezone": "Europe/Paris"}
+    assert_error(
+        await client.put(
+            "/api/v1/me/timezone", json={"timezone": "Atlantis"}, headers=await bearer(person)
+        ),
+        422,
+        field="timezone",
+    )
+    assert_error(await client.put("/api/v1/me/timezone", json={"timezone": "UTC"}), 401)

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import communities, validation
+from forum import accounts, communities, permissions, validation
 from forum.errors import BadRequest, Invalid, NotFound
 from forum.events import attendance, calendar, marathons, organise, reads, rsvp, shapes
 from forum.models import User
@@ -210,6 +210,13 @@ async def event_policy(request: Request) -> Response:
     )
 
 
+async def set_timezone(request: Request) -> Response:
+    """PUT /api/v1/me/timezone {"timezone": "Asia/Kolkata"}: the zone pages show times in."""
+    actor = permissions.require_signed_in(await api_actor(request), "choose a time zone")
+    data = await read_json(request)
+    return json_response({"timezone": await accounts.set_timezone(actor, data.get("timezone"))})
+
+
 # Marathons
 
 
@@ -313,4 +320,5 @@ routes = [
     Route("/api/v1/me/events.ics", my_feed, methods=["GET"]),
     Route("/api/v1/me/calendar-key", make_calendar_key, methods=["POST"]),
     Route("/api/v1/me/calendar-key", revoke_calendar_key, methods=["DELETE"]),
+    Route("/api/v1/me/timezone", set_timezone, methods=["PUT"]),
 ]
