@@ -4,12 +4,14 @@ so the demo obeys the same rules as real use. Running it twice changes nothing."
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from forum import accounts, demo_content, permissions, posts, threads
-from forum.models import Community, Post, Thread, User
+from forum import accounts, demo_content, markup, permissions, posts, threads
+from forum.events import attendance, marathons, organise, reminders, rsvp, times
+from forum.models import Community, Event, EventRsvp, Post, Thread, User
 from moderation import actions
 from search.port import SearchIndex
 from search.writer import OutboxWriter
@@ -95,10 +97,100 @@ async def seed(password: str | None = None, search_index: SearchIndex | None = N
             await actions.pin_thread(admin, thread, True)
         if spec.get("locked"):
             await actions.lock_thread(admin, thread, True, "Consultation closed.")
+    events = await _seed_events(people, by_slug)
     if search_index is not None:
         await OutboxWriter(search_index).drain()
     return (
-        f"Loaded {len(by_slug)} communities, {len(people)} people and {count} threads. "
+        f"Loaded {len(by_slug)} communities, {len(people)} people, {count} threads and "
+        f"{events} events. "
         f"Sign in as any of them (e.g. '{demo_content.USERS[0]['username']}') or as '{DEMO_ADMIN}' "
         f"with the password '{password}'."
     )
+
+
+async def _seed_events(people: dict[str, User], by_slug: dict[str, Community]) -> int:
+    """The demo's events: a past check-in (attendance marked), an upcoming dinner with a
+    waitlist, an upcoming marathon with challenges and teams, and a public reunion."""
+    today = times.now().astimezone(times.zone(times.DEFAULT_ZONE)).date()
+    for spec in demo_content.EVENTS:
+        organiser = people[spec["organiser"]]
+        community = by_slug[spec["community"]]
+        permissions.forget_memberships(organiser)
+        day = today + timedelta(days=spec["days"])
+        local_start = f"{day.isoformat()}T{spec['at']}"
+        start = times.parse(local_start, "starts_at", spec["timezone"])
+        held = spec["days"] < 0
+        if held:  # made as if a week ahead, then moved to when it was held
+            start = times.now() + timedelta(days=7)
+        end = start + timedelta(hours=spec["hours"])
+        event = await organise.create(
+            organiser,
+            community,
+            {
+                "title": spec["title"],
+                "kind": spec["kind"],
+                "description": spec["description"],
+                "starts_at": start.isoformat(),
+                "ends_at": end.isoformat(),
+                "timezone": spec["timezone"],
+                "location": spec["location"],
+                "online_url": spec["online_url"],
+                "capacity": spec["capacity"],
+            },
+        )
+        event = await Event.get(id=event.id).select_related("community", "organiser")
+        for username in spec["going"]:
+            permissions.forget_memberships(people[username])
+            await rsvp.respond(people[username], event, "going")
+        for challenge_spec in spec.get("challenges", ()):
+            challenge = await marathons.add_challenge(
+                organiser,
+                event,
+                title=challenge_spec["title"],
+                statement=challenge_spec["statement"],
+                team_size=challenge_spec["team_size"],
+            )
+            for team_spec in challenge_spec["teams"]:
+                founder, *others = team_spec["members"]
+                team = await marathons.form_team(
+                    people[founder], event, challenge.id, team_spec["name"]
+                )
+                for username in others:
+                    await marathons.join_team(people[username], event, team)
+        if held:
+            was = times.parse(local_start, "starts_at", spec["timezone"])
+            await Event.filter(id=event.id).update(
+                starts_at=was, ends_at=was + timedelta(hours=spec["hours"])
+            )
+            await EventRsvp.filter(event_id=event.id).update(queued_at=was - timedelta(days=5))
+            await reminders.unschedule(event.id)
+            event = await Event.get(id=event.id).select_related("community", "organiser")
+            await _backdate_thread(event, announced=was - timedelta(days=20))
+            attended = spec.get("attended") or []
+            if attended:
+                await attendance.mark(organiser, event, attended, True)
+    return len(demo_content.EVENTS)
+
+
+async def _backdate_thread(event: Event, *, announced: datetime) -> None:
+    """A held event's discussion thread says when it was held, and was started before it."""
+    body = organise.thread_body(
+        event,
+        {
+            "kind": event.kind,
+            "title": event.title,
+            "starts_at": event.starts_at,
+            "ends_at": event.ends_at,
+            "timezone": event.timezone,
+            "location": event.location,
+            "description": event.description,
+        },
+    )
+    thread_id = event.thread_id  # type: ignore[attr-defined]
+    async with in_transaction():
+        await Post.filter(thread_id=thread_id, number=1).update(
+            body=body, body_html=markup.render(body), created_at=announced
+        )
+        await Thread.filter(id=thread_id).update(
+            created_at=announced, last_activity_at=announced, version=F("version") + 1
+        )

@@ -266,6 +266,7 @@ USERS: list[dict[str, Any]] = [
             "public-finance",
             "transport-planners",
             "foundation-course-2016",
+            "innovation-academy-2025",
         ],
         "moderates": ["data-digital-governance"],
     },
@@ -292,6 +293,7 @@ USERS: list[dict[str, Any]] = [
             "forest-officers",
             "environment-wildlife",
             "data-digital-governance",
+            "innovation-academy-2025",
         ],
         "moderates": [],
     },
@@ -2154,5 +2156,144 @@ THREADS: list[dict[str, Any]] = [
                 "quote": True,
             },
         ],
+    },
+]
+
+
+# Events, made through forum/events/ by forum/demo.py. Times are relative to when the demo is
+# loaded: `days` from now (negative: already held), at `at` o'clock in `timezone`.
+# `going` answer in order (past the capacity they join the waitlist); `attended` are marked
+# after a past event; marathons list challenges with their teams (founder first).
+EVENTS: list[dict] = [
+    {
+        "community": "innovation-academy-2025",
+        "organiser": "lucia_fernandez",
+        "title": "Cohort check-in: three months after the academy",
+        "kind": "webinar",
+        "days": -38,
+        "at": "17:30",
+        "hours": 1.5,
+        "timezone": "Asia/Kolkata",
+        "location": "",
+        "online_url": "https://meet.example.org/cohort-2025-checkin",
+        "capacity": None,
+        "description": (
+            "Our first monthly check-in since the academy ended. Each of us gets four "
+            "minutes: what we tried, what the system pushed back on, and one thing we need "
+            "from the cohort.\n\n"
+            "- 5:30 pm India time / 9:00 am Buenos Aires\n"
+            "- Camera optional, honesty compulsory\n"
+            "- Notes go in the discussion thread afterwards"
+        ),
+        "going": ["lucia_fernandez", "meera_iyer", "priya_sharma", "arjun_deshpande"],
+        "attended": ["lucia_fernandez", "meera_iyer", "priya_sharma"],
+    },
+    {
+        "community": "innovation-academy-2025",
+        "organiser": "lucia_fernandez",
+        "title": "Cohort dinner in New Delhi during the exchange visit",
+        "kind": "meetup",
+        "days": 12,
+        "at": "19:30",
+        "hours": 2.5,
+        "timezone": "Asia/Kolkata",
+        "location": "India International Centre, Lodhi Road, New Delhi (dining hall annexe)",
+        "online_url": "",
+        "capacity": 3,
+        "description": (
+            "The Argentine half of the cohort is in Delhi for the exchange visit. The table "
+            "we booked seats only three, so answer early; if you cannot come after all, say "
+            "so and the next person on the waitlist gets your place.\n\n"
+            "Bring one photo of something your project changed on the ground."
+        ),
+        "going": [
+            "lucia_fernandez",
+            "meera_iyer",
+            "priya_sharma",
+            "arjun_deshpande",
+            "deepak_verma",
+        ],
+    },
+    {
+        "community": "innovation-academy-2025",
+        "organiser": "lucia_fernandez",
+        "title": "Innovation marathon: knowledge that survives a transfer",
+        "kind": "marathon",
+        "days": 24,
+        "at": "09:00",
+        "hours": 9,
+        "timezone": "Asia/Kolkata",
+        "location": "",
+        "online_url": "https://meet.example.org/cohort-2025-marathon",
+        "capacity": 24,
+        "description": (
+            "One intensive day, online, in mixed teams from both countries. Each team takes "
+            "one challenge, does two user interviews beforehand (at least one with someone "
+            "outside government), and ends the day with a prototype it can test the next "
+            "week.\n\n"
+            "**Timetable (India time):** 9:00 framing · 11:00 ideas · 14:00 prototype · "
+            "17:00 three-minute presentations · 17:45 what we test next.\n\n"
+            "Answer that you are going, then form or join a team under a challenge below."
+        ),
+        "going": [
+            "lucia_fernandez",
+            "meera_iyer",
+            "priya_sharma",
+            "arjun_deshpande",
+            "deepak_verma",
+        ],
+        "challenges": [
+            {
+                "title": "Ask once: papers a citizen gives one office, reused by the next",
+                "statement": (
+                    "A family applying for a scholarship, a ration card and a caste "
+                    "certificate hands over the same proof of address three times, to three "
+                    "offices that sit in the same building. How might the second and third "
+                    "office rely on what the first one already checked, without a new "
+                    "database project?"
+                ),
+                "team_size": 3,
+                "teams": [{"name": "One form", "members": ["arjun_deshpande"]}],
+            },
+            {
+                "title": "Field data that field staff trust",
+                "statement": (
+                    "Range staff and health workers fill in returns that nobody returns to "
+                    "them. How might the people who collect data see it used, so that what "
+                    "they report is what they see?"
+                ),
+                "team_size": 3,
+                "teams": [{"name": "Ground truth", "members": ["priya_sharma", "deepak_verma"]}],
+            },
+            {
+                "title": "Handovers that keep what the last officer knew",
+                "statement": (
+                    "When a Collector or a director is transferred, projects stall for months "
+                    "and the informal knowledge (who to call, what was promised, what failed "
+                    "before) walks out of the door. How might a handover carry it?"
+                ),
+                "team_size": 4,
+                "teams": [{"name": "Relay", "members": ["lucia_fernandez", "meera_iyer"]}],
+            },
+        ],
+    },
+    {
+        "community": "foundation-course-2016",
+        "organiser": "kavita_meena",
+        "title": "Batch reunion evening during the mid-career training",
+        "kind": "meetup",
+        "days": 9,
+        "at": "19:00",
+        "hours": 3,
+        "timezone": "Asia/Kolkata",
+        "location": "Officers' mess, Academy campus, Mussoorie",
+        "online_url": "",
+        "capacity": 30,
+        "description": (
+            "Several of us are on campus for the mid-career programme. An evening to catch "
+            "up, and for each of us to bring one habit from the foundation course that still "
+            "works (see the thread on the village visit diary)."
+        ),
+        "going": ["kavita_meena", "anita_rao", "vikram_singh"],
     },
 ]
