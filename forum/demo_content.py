@@ -2164,7 +2164,7 @@ THREADS: list[dict[str, Any]] = [
 # loaded: `days` from now (negative: already held), at `at` o'clock in `timezone`.
 # `going` answer in order (past the capacity they join the waitlist); `attended` are marked
 # after a past event; marathons list challenges with their teams (founder first).
-EVENTS: list[dict] = [
+EVENTS: list[dict[str, Any]] = [
     {
         "community": "innovation-academy-2025",
         "organiser": "lucia_fernandez",
