@@ -1661,10 +1661,11 @@ def event_caps(
         organiser_id=organiser_id,
         members_organise=members_organise,
     )
-    going = attending(answer) and reads_community(who, community_id, visibility)
+    member = answers_events(who, community_id, visibility)
+    going = attending(answer) and member  # someone removed since keeps no privileges
     return EventCaps(
         manage=manage,
-        respond=answers_events(who, community_id, visibility),
+        respond=member,
         sees_link=manage or going,
         sees_attendees=manage or going,
         organise_more=organises(who, community_id, visibility, members_organise=members_organise),

@@ -18,6 +18,7 @@ import json
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,10 @@ STATES = (
     "merged",
 )
 POST_STATES = frozenset({"deleted", "hidden", "held"})
+# States that also have an event in their community (its title and online link carry the
+# marker); member, author and removed answer going before removed is removed.
+EVENT_STATES = frozenset({"public", "private"})
+EVENT_GOING = ("member", "author", "removed")
 THREAD_STATES = frozenset(STATES) - POST_STATES
 
 # Community key -> (slug, visibility). Names carry their own marker words.
@@ -84,6 +89,11 @@ PASSWORD = "leak matrix passphrase"
 def marker(state: str) -> str:
     """A made-up word no analyzer changes, unique to the state and no part of another."""
     return "qz" + state.replace("_", "") + "vk"
+
+
+def event_link(word: str) -> str:
+    """An event's online link, shown only to those going and its organisers."""
+    return f"https://meet.example.org/{word}/join"
 
 
 def misspelt(word: str) -> str:
@@ -109,6 +119,7 @@ class Secret:
     home: str  # community key holding it now
     target_id: int | None = None  # merged: the thread it joined
     later: bool = False  # a reply carrying LATER was posted after the change
+    event_id: int | None = None  # public, private: an event of its community, marker in title
 
     @property
     def thread_level(self) -> bool:
@@ -134,6 +145,7 @@ class World:
     tokens: dict[str, str]
     secrets: dict[str, Secret]
     sentinel_id: int = 0
+    calendar_keys: dict[str, str] = field(default_factory=dict)  # actor -> secret feed key
     live: dict[str, LiveSocket] = field(default_factory=dict)  # opened before the changes
     _fetched: dict[tuple[str, str, str], Fetched] = field(default_factory=dict)
     _answers: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -324,6 +336,7 @@ class _Builder:
         await self.people()
         await self.communities()
         await self.write_secrets()
+        await self.write_events()
         await self.while_readable()
         await self.change()
         await self.settle()
@@ -444,6 +457,47 @@ class _Builder:
             "open", "helper", "Sentinel thread for the live checks", "Nothing to see.", []
         )
         self.w.sentinel_id = sentinel["id"]
+
+    async def write_events(self) -> None:
+        """An event in the community of each EVENT_STATES secret, answered and changed (which
+        tells those going) while readable; and a secret calendar key for everyone signed in."""
+        for state in sorted(EVENT_STATES):
+            s = self.w.secrets[state]
+            starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+            event = await self.call(
+                "POST",
+                f"/api/v1/communities/{slug(s.origin)}/events",
+                "moderator",
+                201,
+                json={
+                    "title": f"Cohort meetup {s.marker}",
+                    "kind": "meetup",
+                    "description": "Officers meeting up.",
+                    "starts_at": starts.isoformat(),
+                    "ends_at": (starts + timedelta(hours=2)).isoformat(),
+                    "location": "Academy hall",
+                    "online_url": event_link(s.marker),
+                },
+            )
+            s.event_id = event["id"]
+            for actor in EVENT_GOING:
+                r = await self.call(
+                    "POST", f"/api/v1/events/{s.event_id}/rsvp", actor, json={"status": "going"}
+                )
+                assert r["status"] == "going", r
+            later = starts + timedelta(hours=1)
+            await self.call(
+                "PATCH",
+                f"/api/v1/events/{s.event_id}",
+                "moderator",
+                json={
+                    "starts_at": later.isoformat(),
+                    "ends_at": (later + timedelta(hours=2)).isoformat(),
+                },
+            )
+        for actor in SIGNED_IN:
+            made = await self.call("POST", "/api/v1/me/calendar-key", actor, 201)
+            self.w.calendar_keys[actor] = made["key"]
 
     async def while_readable(self) -> None:
         """What people do with the secrets while they can still read them."""

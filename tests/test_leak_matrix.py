@@ -24,6 +24,7 @@ import pytest_asyncio
 
 from tests.leak_world import (
     ACTORS,
+    EVENT_STATES,
     LATER,
     POST_STATES,
     SIGNED_IN,
@@ -33,6 +34,7 @@ from tests.leak_world import (
     Secret,
     World,
     community_marker,
+    event_link,
     misspelt,
     running_world,
     slug,
@@ -300,6 +302,31 @@ async def ws_open_subscription(w: World, actor: str, s: Secret) -> bool:
     return alive
 
 
+def event_link_on(read: Read, url: str) -> Probe:
+    """The online link (not only the title) on an event's page or JSON."""
+
+    async def probe(w: World, actor: str, s: Secret) -> bool:
+        fetched = await read(w, actor, url.format(s=s))
+        text = fetched.text.replace("\r\n ", "")  # calendar files fold long lines
+        return fetched.status == 200 and event_link(s.marker) in text
+
+    return probe
+
+
+def with_key(url: str) -> Probe:
+    """A calendar feed fetched with the actor's secret key (made while all was readable)."""
+
+    async def probe(w: World, actor: str, s: Secret) -> bool:
+        key = w.calendar_keys[actor]
+        for community_key in dict.fromkeys((s.origin, s.home)):
+            target = url.format(slug=slug(community_key), key=key)
+            if shows(await w.api_get("anonymous", target), s.marker):
+                return True
+        return False
+
+    return probe
+
+
 # The read paths
 
 
@@ -323,6 +350,10 @@ class ReadPath:
 
 
 THREADS = frozenset(THREAD_STATES)
+EVENTS = frozenset(EVENT_STATES)
+# Answered going while a member (member, author; removed was removed since), and the managers.
+GOING_AND_MANAGERS = frozenset({"member", "author", "moderator", "admin"})
+BELONG = frozenset({"member", "author", "moderator", "suspended"})
 NOTIFIABLE = THREADS - {"held_thread"}  # nobody else could watch a held thread
 ALL = frozenset(STATES)
 
@@ -499,6 +530,58 @@ PATHS: tuple[ReadPath, ...] = (
         **NOTIFIED,
     ),
     ReadPath("ws-open-subscription", ws_open_subscription, states=THREADS),
+    # Events (issue 11): an event of the secret's community, its title carrying the marker
+    ReadPath("event-page", page("/events/{s.event_id}"), states=EVENTS),
+    ReadPath("event-json", api("/api/v1/events/{s.event_id}"), states=EVENTS),
+    ReadPath("event-ics", api("/api/v1/events/{s.event_id}.ics"), states=EVENTS),
+    ReadPath(
+        "event-online-link-page",
+        event_link_on(read_page, "/events/{s.event_id}"),
+        states=EVENTS,
+        audience=GOING_AND_MANAGERS,
+        why="the online link is for those going (still members) and the event's managers",
+    ),
+    ReadPath(
+        "event-online-link-json",
+        event_link_on(read_api, "/api/v1/events/{s.event_id}"),
+        states=EVENTS,
+        audience=GOING_AND_MANAGERS,
+        why="the online link is for those going (still members) and the event's managers",
+    ),
+    ReadPath(
+        "event-online-link-ics",
+        event_link_on(read_api, "/api/v1/events/{s.event_id}.ics"),
+        states=EVENTS,
+        audience=GOING_AND_MANAGERS,
+        why="the online link is for those going (still members) and the event's managers",
+    ),
+    ReadPath("community-events-page", in_communities(read_page, "/c/{slug}/events"), states=EVENTS),
+    ReadPath(
+        "community-events-api",
+        in_communities(read_api, "/api/v1/communities/{slug}/events"),
+        states=EVENTS,
+    ),
+    ReadPath(
+        "community-events-feed",
+        in_communities(read_api, "/api/v1/communities/{slug}/events.ics"),
+        states=EVENTS,
+    ),
+    ReadPath(
+        "community-events-feed-key",
+        with_key("/api/v1/communities/{slug}/events.ics?key={key}"),
+        states=EVENTS,
+        actors=tuple(sorted(SIGNED_IN)),
+    ),
+    ReadPath(
+        "personal-events-feed",
+        with_key("/api/v1/me/events.ics?key={key}"),
+        states=EVENTS,
+        actors=tuple(sorted(SIGNED_IN)),
+        audience=BELONG,
+        why="a person's own feed lists the events of the communities they belong to",
+    ),
+    ReadPath("events-page", page("/events?all=1"), states=EVENTS),
+    ReadPath("events-api", api("/api/v1/events?all=true"), states=EVENTS),
 )
 
 
