@@ -48,6 +48,8 @@ class Site:
     thread: Thread
     reply_id: int
     item_id: int
+    event_id: int
+    team_id: int
     admin_auth: dict[str, str]
     member_auth: dict[str, str]
 
@@ -55,12 +57,14 @@ class Site:
         """A route's path with real values: every {param} names something that exists."""
         ids = {"threads": self.thread.id, "t": self.thread.id, "posts": self.reply_id}
         ids |= {"p": self.reply_id, "queue": self.item_id, "moderation": self.item_id}
+        ids |= {"events": self.event_id}
 
         def value(match: re.Match[str]) -> str:
             name, before = match.group(1), template[: match.start()].split("/")[-2]
             if name == "id":
                 return str(ids[before])
-            return {"slug": self.community.slug, "username": self.member.username}.get(name, "like")
+            named = {"slug": self.community.slug, "username": self.member.username}
+            return str({**named, "team": self.team_id}.get(name, "like"))
 
         return re.sub(r"\{(\w+)\}", value, template)
 
@@ -82,13 +86,46 @@ async def site(client, admin, make_user, make_community, make_thread) -> Site:
         f"/api/v1/posts/{reply_id}/flags", headers=admin_auth, json={"reason": "spam"}
     )
     assert r.status_code == 201, r.text
+    item_id = r.json()["item_id"]
+    r = await client.post(
+        f"/api/v1/communities/{community.slug}/events",
+        headers=admin_auth,
+        json={
+            "title": "Innovation marathon on handovers",
+            "kind": "marathon",
+            "starts_at": "2031-03-18T09:00+05:30",
+            "ends_at": "2031-03-18T18:00+05:30",
+            "location": "Academy hall",
+        },
+    )
+    assert r.status_code == 201, r.text
+    event_id = r.json()["id"]
+    r = await client.post(
+        f"/api/v1/events/{event_id}/challenges",
+        headers=admin_auth,
+        json={"title": "Handovers that last", "team_size": 3},
+    )
+    assert r.status_code == 201, r.text
+    challenge_id = r.json()["id"]
+    r = await client.post(
+        f"/api/v1/events/{event_id}/rsvp", headers=member_auth, json={"status": "going"}
+    )
+    assert r.status_code == 200, r.text
+    r = await client.post(
+        f"/api/v1/events/{event_id}/teams",
+        headers=member_auth,
+        json={"challenge_id": challenge_id, "name": "Relay"},
+    )
+    assert r.status_code == 201, r.text
     return Site(
         admin=admin,
         member=member,
         community=community,
         thread=thread,
         reply_id=reply_id,
-        item_id=r.json()["item_id"],
+        item_id=item_id,
+        event_id=event_id,
+        team_id=r.json()["id"],
         admin_auth=admin_auth,
         member_auth=member_auth,
     )
@@ -120,6 +157,8 @@ TAKE_NO_BODY = {
     ("POST", "/api/v1/communities/{slug}/join"),
     ("POST", "/api/v1/communities/{slug}/leave"),
     ("PUT", "/api/v1/threads/{id}/bookmark"),
+    ("POST", "/api/v1/events/{id}/teams/{team}/join"),
+    ("POST", "/api/v1/me/calendar-key"),
 }
 
 
@@ -166,6 +205,7 @@ async def test_json_within_the_depth_limit_still_works(client, site):
 def bodies(site: Site) -> list[tuple[str, str, dict[str, Any], dict[str, str]]]:
     """(method, path, a valid body, who sends it) for the API's writes."""
     slug, thread, reply = site.community.slug, site.thread.id, site.reply_id
+    event = site.event_id
     admin, member = site.admin_auth, site.member_auth
     account = {"email": "new@example.org", "password": "long enough password"}
     return [
@@ -197,6 +237,34 @@ def bodies(site: Site) -> list[tuple[str, str, dict[str, Any], dict[str, str]]]:
         ("POST", f"/api/v1/threads/{thread}/move", {"community": slug, "note": "N"}, admin),
         ("POST", f"/api/v1/posts/{reply}/reactions", {"kind": "K"}, admin),
         ("PUT", f"/api/v1/threads/{thread}/subscription", {"level": "L"}, admin),
+        (
+            "POST",
+            f"/api/v1/communities/{slug}/events",
+            {
+                "title": "Meetup title",
+                "kind": "meetup",
+                "description": "D",
+                "starts_at": "2031-03-18T18:00",
+                "ends_at": "2031-03-18T19:00",
+                "timezone": "Asia/Kolkata",
+                "location": "L",
+                "online_url": "https://x.example/",
+            },
+            admin,
+        ),
+        ("PATCH", f"/api/v1/events/{event}", {"title": "New title", "location": "L"}, admin),
+        ("POST", f"/api/v1/events/{event}/rsvp", {"status": "going"}, member),
+        ("POST", f"/api/v1/events/{event}/attendance", {"usernames": ["member_one"]}, admin),
+        ("POST", f"/api/v1/events/{event}/challenges", {"title": "T", "statement": "S"}, admin),
+        ("POST", f"/api/v1/events/{event}/teams", {"challenge_id": 1, "name": "N"}, member),
+        (
+            "PUT",
+            f"/api/v1/events/{event}/teams/{site.team_id}/result",
+            {"result": "R", "url": "U"},
+            admin,
+        ),
+        ("POST", f"/api/v1/events/{event}/cancel", {"note": "N"}, admin),
+        ("PUT", "/api/v1/me/timezone", {"timezone": "Asia/Kolkata"}, member),
     ]
 
 
