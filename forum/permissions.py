@@ -1733,16 +1733,8 @@ async def require_post_team_result(
     return user
 
 
-async def readers_of(user_ids: list[int], community_id: int, visibility: str) -> list[int]:
+async def readers_of(user_ids: list[int], community: Community) -> list[int]:
     """Of these people, those who may read the community now (who may be told about its
     events: reminders, changes, promotions)."""
-    if not user_ids:
-        return []
-    if visibility == "public":
-        return list(user_ids)
-    rows = await Membership.filter(
-        community_id=community_id, user_id__in=user_ids, status__in=MEMBER_STATUSES
-    ).values_list("user_id", flat=True)
-    admins = await User.filter(id__in=user_ids, is_admin=True).values_list("id", flat=True)
-    allowed = {int(str(r)) for r in rows} | {int(str(a)) for a in admins}
-    return [u for u in user_ids if u in allowed]
+    allowed = await reader_ids(community)
+    return list(user_ids) if allowed is None else [u for u in user_ids if u in allowed]

@@ -32,7 +32,7 @@ async def community_of(event: Event) -> Community:
 async def tell(user_ids: list[int], event: Event, kind: str, message: str) -> list[int]:
     """Notifies those of these people who may read the event's community; returns them."""
     community = await community_of(event)
-    told = await permissions.readers_of(user_ids, community.id, community.visibility)
+    told = await permissions.readers_of(user_ids, community)
     for user_id in told:
         await notifications.notify(user_id, kind, **data_of(event, community, message))
     return told

@@ -103,9 +103,7 @@ async def _send_one(reminder_id: int, now: datetime, mailer: Mailer | None) -> S
         going = await EventRsvp.filter(event_id=event.id, answer="going").values_list(
             "user_id", flat=True
         )
-        told = await permissions.readers_of(
-            [int(str(u)) for u in going], event.community.id, event.community.visibility
-        )
+        told = await permissions.readers_of([int(str(u)) for u in going], event.community)
         people = await User.filter(id__in=told) if told else []
         for person in people:
             text = message(row.kind, event, person.timezone or None)
