@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from forum import markup, permissions, validation
+from forum import permissions, threads, validation
 from forum.errors import Conflict, Invalid, NotFound
 from forum.events import rsvp, times
 from forum.events.organise import members_organise
@@ -107,7 +107,7 @@ async def add_challenge(
         event_id=event.id,
         title=values["title"],
         statement=statement_text,
-        statement_html=markup.render(statement_text) if statement_text else "",
+        statement_html=await threads.render(statement_text) if statement_text else "",
         team_size=values["team_size"],
     )
 
@@ -243,7 +243,7 @@ async def post_result(
                 "The link must start with https://.", fields={"url": "must be a web address"}
             )
     when = times.now()
-    html = markup.render(text)
+    html = await threads.render(text)
     await MarathonTeam.filter(id=team.id).update(
         result=text, result_html=html, result_url=link, result_at=when
     )

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from forum import markup, permissions, threads, validation
+from forum import permissions, threads, validation
 from forum.errors import Conflict, Invalid
 from forum.events import notices, reminders, rsvp, times
 from forum.models import Community, Event, EventPolicy, User
@@ -200,7 +200,7 @@ async def create(actor: User | None, community: Community, data: dict[str, Any])
     fields = check(data)
     fields.setdefault("timezone", times.DEFAULT_ZONE)
     fields.setdefault("description", "")
-    html = markup.render(fields["description"]) if fields["description"] else ""
+    html = await threads.render(fields["description"]) if fields["description"] else ""
     async with in_transaction():
         event = await Event.create(
             community=community,
@@ -252,7 +252,7 @@ async def edit(actor: User | None, event: Event, data: dict[str, Any]) -> list[s
         values = {k: fields[k] for k in changed}
         if "description" in values:
             values["description_html"] = (
-                markup.render(values["description"]) if values["description"] else ""
+                await threads.render(values["description"]) if values["description"] else ""
             )
         await Event.filter(id=event.id).update(**values, sequence=F("sequence") + 1)
         for k, v in values.items():
