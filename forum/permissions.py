@@ -1683,7 +1683,7 @@ async def require_organise(
     actor: User | None, community: Community, *, members_organise: bool
 ) -> User:
     await require_read(actor, community)
-    user = require_active(actor, "organise events")
+    user = await require_active_in(actor, community, "organise events")
     if not organises(
         await reader(user), community.id, community.visibility, members_organise=members_organise
     ):
@@ -1714,7 +1714,7 @@ async def require_manage_event(
 
 async def require_answer_event(actor: User | None, community: Community) -> User:
     await require_see_event(actor, community)
-    user = require_active(actor, "answer events")
+    user = await require_active_in(actor, community, "answer events")
     if not answers_events(await reader(user), community.id, community.visibility):
         raise PermissionDenied("Join this community to answer its events.", code="not_a_member")
     return user
@@ -1725,7 +1725,7 @@ async def require_post_team_result(
 ) -> User:
     """A team's result is posted by its members or the event's managers."""
     await require_see_event(actor, community)
-    user = require_active(actor, "post a result")
+    user = await require_active_in(actor, community, "post a result")
     if manager:
         return user
     if not (on_team and answers_events(await reader(user), community.id, community.visibility)):

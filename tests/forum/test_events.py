@@ -599,3 +599,33 @@ async def test_people_choose_the_zone_event_times_are_shown_in(client, make_user
         field="timezone",
     )
     assert_error(await client.put("/api/v1/me/timezone", json={"timezone": "UTC"}), 401)
+
+
+async def test_people_suspended_from_the_community_cannot_answer_or_organise(
+    client, organised, admin
+):
+    community, organiser, people, event = await organised(members=2)
+    await client.patch(
+        f"/api/v1/communities/{community.slug}/event-policy",
+        json={"members_organise": True},
+        headers=await bearer(organiser),
+    )
+    r = await client.post(
+        f"/api/v1/users/{people[0].username}/suspension",
+        json={"days": 2, "reason": "Spam.", "community": community.slug},
+        headers=await bearer(organiser),
+    )
+    assert r.status_code in (200, 201), r.text
+    refused = await client.post(
+        f"/api/v1/events/{event['id']}/rsvp",
+        json={"status": "going"},
+        headers=await bearer(people[0]),
+    )
+    assert_error(refused, 403, "suspended")
+    made = await client.post(
+        f"/api/v1/communities/{community.slug}/events",
+        json=event_body(),
+        headers=await bearer(people[0]),
+    )
+    assert_error(made, 403, "suspended")
+    assert await answer(client, people[1], event["id"]) == "going"
