@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Subquery
 from tortoise.transactions import in_transaction
 
 from forum import permissions, threads, validation
@@ -210,14 +210,20 @@ async def leave_team(actor: User | None, event: Event) -> bool:
 
 
 async def drop_member(event_id: int, user_id: int) -> bool:
+    """Takes the person off their team in this marathon. Writes first (the team's count), so
+    that on SQLite no other process can outdate what this transaction reads."""
+    mine = MarathonTeamMember.filter(event_id=event_id, user_id=user_id)
     async with in_transaction():
-        row = await MarathonTeamMember.get_or_none(event_id=event_id, user_id=user_id)
-        if row is None:
+        counted = await MarathonTeam.filter(id__in=Subquery(mine.values("team_id"))).update(
+            member_count=F("member_count") - 1
+        )
+        if not counted:
             return False
-        team_id: int = row.team_id  # type: ignore[attr-defined]
-        await MarathonTeam.filter(id=team_id).update(member_count=F("member_count") - 1)
-        await row.delete()
-        await MarathonTeam.filter(id=team_id, member_count__lte=0, result_at__isnull=True).delete()
+        team_ids = await mine.values_list("team_id", flat=True)
+        await mine.delete()
+        await MarathonTeam.filter(
+            id__in=list(team_ids), member_count__lte=0, result_at__isnull=True
+        ).delete()
     return True
 
 
