@@ -1589,93 +1589,159 @@ async def communities_of(actor: User | None) -> list[int]:
     return member_community_ids(await reader(actor))
 
 
-# Events (meetups, marathons, webinars): who organises, who answers, who sees what.
-# An event is seen by whoever reads its community, cancelled or not; its online link and who is
-# going only by those going and its managers; the waitlist and attendance only by managers.
+# Events (meetups, innovation marathons, webinars)
+#
+# An event is seen by whoever reads its community, cancelled or not. Its managers (the
+# community's moderators, and its organiser while they may still organise there) edit and cancel
+# it, see the waitlist and attendance, export the list and post marathon challenges. Members
+# answer (RSVP) and form or join teams. The online link and who is going are for those going
+# (while still members) and the managers.
+
+GOING = "going"  # the RSVP answer that holds a place
 
 
-def organises(who: Reader, community_id: int, visibility: str, *, members_organise: bool) -> bool:
-    """Creating events: the community's moderators, and its members where it lets them."""
-    if not reads_community(who, community_id, visibility) or who.user_id is None:
-        return False
-    if moderates(who, community_id):
-        return True
-    return members_organise and who.status(community_id) in MEMBER_STATUSES
+@dataclass(frozen=True, slots=True)
+class EventFacts:
+    community_id: int
+    visibility: str  # of its community
+    organiser_id: int
+    members_organise: bool  # the community lets its members organise events
 
 
-def manages_event(
-    who: Reader,
-    *,
-    community_id: int,
-    visibility: str,
-    organiser_id: int,
-    members_organise: bool,
-) -> bool:
-    """Editing, cancelling, the attendee lists, attendance, challenges: the community's
-    moderators, and the event's organiser while they may still organise there."""
-    if not reads_community(who, community_id, visibility) or who.user_id is None:
-        return False
-    if moderates(who, community_id):
-        return True
-    return who.user_id == organiser_id and organises(
-        who, community_id, visibility, members_organise=members_organise
-    )
-
-
-def answers_events(who: Reader, community_id: int, visibility: str) -> bool:
-    """Answering (RSVP), joining marathon teams: members of the community, like posting."""
-    if not reads_community(who, community_id, visibility) or who.user_id is None:
-        return False
-    return who.is_admin or who.status(community_id) in MEMBER_STATUSES
+NO_EVENT = Refusal(NotFound, "No such event.")
+NOT_AN_ORGANISER = Refusal(
+    PermissionDenied,
+    "Only this community's moderators (or its members, where the community allows it) "
+    "organise events here.",
+    "not_an_organiser",
+)
+NOT_THE_ORGANISER = Refusal(
+    PermissionDenied, "Only the event's organiser or a moderator can do that."
+)
+JOIN_TO_ANSWER = Refusal(
+    PermissionDenied, "Join this community to answer its events.", "not_a_member"
+)
+TEAM_MEMBERS_ONLY = Refusal(PermissionDenied, "Only the team's members post its result.")
+GOING_ONLY = Refusal(PermissionDenied, "Only those going and the organisers see who is going.")
+EXPORT_FOR_ORGANISERS = Refusal(
+    PermissionDenied, "Only the event's organiser or a moderator can export the list."
+)
 
 
 def attending(answer: str | None) -> bool:
-    """Whether an RSVP answer counts as going (a place taken)."""
-    return answer == "going"
+    """Whether an RSVP answer holds a place."""
+    return answer == GOING
+
+
+def _organise(
+    who: Reader, community_id: int, visibility: str, *, members_organise: bool
+) -> Refusal | None:
+    if not reads_community(who, community_id, visibility):
+        return NO_COMMUNITY
+    if not signed_in(who):
+        return _sign_in("organise events")
+    if moderates(who, community_id):
+        return None
+    if members_organise and counts_as_member(who.status(community_id)):
+        return None
+    return NOT_AN_ORGANISER
+
+
+def allow_organise(
+    who: Reader, community_id: int, visibility: str, *, members_organise: bool
+) -> None:
+    _raise(_organise(who, community_id, visibility, members_organise=members_organise))
+
+
+def can_organise(
+    who: Reader, community_id: int, visibility: str, *, members_organise: bool
+) -> bool:
+    """Creating events: the community's moderators, and its members where it lets them."""
+    return _organise(who, community_id, visibility, members_organise=members_organise) is None
+
+
+def _manage_event(who: Reader, event: EventFacts) -> Refusal | None:
+    if not reads_community(who, event.community_id, event.visibility):
+        return NO_EVENT
+    if not signed_in(who):
+        return _sign_in("manage events")
+    if moderates(who, event.community_id):
+        return None
+    organiser = is_self(who, event.organiser_id)
+    if organiser and can_organise(
+        who, event.community_id, event.visibility, members_organise=event.members_organise
+    ):
+        return None
+    return NOT_THE_ORGANISER
+
+
+def allow_manage_event(who: Reader, event: EventFacts) -> None:
+    _raise(_manage_event(who, event))
+
+
+def can_manage_event(who: Reader, event: EventFacts) -> bool:
+    return _manage_event(who, event) is None
+
+
+def _answer_event(who: Reader, community_id: int, visibility: str) -> Refusal | None:
+    if not reads_community(who, community_id, visibility):
+        return NO_EVENT
+    if not signed_in(who):
+        return _sign_in("answer events")
+    if administers(who) or counts_as_member(who.status(community_id)):
+        return None
+    return JOIN_TO_ANSWER
+
+
+def allow_answer_event(who: Reader, community_id: int, visibility: str) -> None:
+    _raise(_answer_event(who, community_id, visibility))
+
+
+def can_answer_event(who: Reader, community_id: int, visibility: str) -> bool:
+    """Answering (RSVP), forming and joining marathon teams: members, as for posting."""
+    return _answer_event(who, community_id, visibility) is None
 
 
 @dataclass(frozen=True, slots=True)
 class EventCaps:
-    """What one reader may do and see of one event; templates and serializers read it."""
+    """What one reader may do and see of one event; pages, the API and calendar files read it."""
 
-    manage: bool = False  # edit, cancel, see the waitlist and attendance, export, challenges
-    respond: bool = False  # RSVP, form or join a team
+    can_manage: bool = False  # edit, cancel, the waitlist and attendance, export, challenges
+    can_answer: bool = False  # RSVP, form or join a team
     sees_link: bool = False  # the online link
-    sees_attendees: bool = False  # who else is going
-    organise_more: bool = False  # create events in this community
+    sees_attendees: bool = False  # who is going
+    can_organise: bool = False  # create more events in this community
 
 
-def event_caps(
-    who: Reader,
-    *,
-    community_id: int,
-    visibility: str,
-    organiser_id: int,
-    members_organise: bool,
-    answer: str | None,
-) -> EventCaps:
-    manage = manages_event(
-        who,
-        community_id=community_id,
-        visibility=visibility,
-        organiser_id=organiser_id,
-        members_organise=members_organise,
-    )
-    member = answers_events(who, community_id, visibility)
+def event_caps(who: Reader, event: EventFacts, *, answer: str | None) -> EventCaps:
+    manage = can_manage_event(who, event)
+    member = can_answer_event(who, event.community_id, event.visibility)
     going = attending(answer) and member  # someone removed since keeps no privileges
     return EventCaps(
-        manage=manage,
-        respond=member,
+        can_manage=manage,
+        can_answer=member,
         sees_link=manage or going,
         sees_attendees=manage or going,
-        organise_more=organises(who, community_id, visibility, members_organise=members_organise),
+        can_organise=can_organise(
+            who, event.community_id, event.visibility, members_organise=event.members_organise
+        ),
     )
+
+
+def allow_attendee_list(caps: EventCaps) -> None:
+    if not caps.sees_attendees:
+        _raise(GOING_ONLY)
+
+
+def allow_attendee_export(caps: EventCaps) -> None:
+    if not caps.can_manage:
+        _raise(EXPORT_FOR_ORGANISERS)
 
 
 async def require_see_event(
     actor: User | None, community: Community, *, what: str = "event"
 ) -> None:
-    if not await can_read(actor, community):
+    if not reads_community(await reader(actor), community.id, community.visibility):
         raise NotFound(f"No such {what}.")
 
 
@@ -1684,39 +1750,25 @@ async def require_organise(
 ) -> User:
     await require_read(actor, community)
     user = await require_active_in(actor, community, "organise events")
-    if not organises(
+    allow_organise(
         await reader(user), community.id, community.visibility, members_organise=members_organise
-    ):
-        raise PermissionDenied(
-            "Only this community's moderators (or its members, where the community allows it) "
-            "organise events here.",
-            code="not_an_organiser",
-        )
+    )
     return user
 
 
 async def require_manage_event(
     actor: User | None, community: Community, *, organiser_id: int, members_organise: bool
 ) -> User:
-    await require_see_event(actor, community)
-    user = require_signed_in(actor, "manage events")
-    allowed = manages_event(
-        await reader(user),
-        community_id=community.id,
-        visibility=community.visibility,
-        organiser_id=organiser_id,
-        members_organise=members_organise,
-    )
-    if not allowed:
-        raise PermissionDenied("Only the event's organiser or a moderator can do that.")
-    return user
+    facts = EventFacts(community.id, community.visibility, organiser_id, members_organise)
+    allow_manage_event(await reader(actor), facts)
+    assert actor is not None  # allowed: signed in
+    return actor
 
 
 async def require_answer_event(actor: User | None, community: Community) -> User:
     await require_see_event(actor, community)
     user = await require_active_in(actor, community, "answer events")
-    if not answers_events(await reader(user), community.id, community.visibility):
-        raise PermissionDenied("Join this community to answer its events.", code="not_a_member")
+    allow_answer_event(await reader(user), community.id, community.visibility)
     return user
 
 
@@ -1728,8 +1780,8 @@ async def require_post_team_result(
     user = await require_active_in(actor, community, "post a result")
     if manager:
         return user
-    if not (on_team and answers_events(await reader(user), community.id, community.visibility)):
-        raise PermissionDenied("Only the team's members post its result.")
+    if not (on_team and can_answer_event(await reader(user), community.id, community.visibility)):
+        _raise(TEAM_MEMBERS_ONLY)
     return user
 
 

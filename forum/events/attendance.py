@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from tortoise.transactions import in_transaction
 
 from forum import permissions
-from forum.errors import Conflict, Invalid, PermissionDenied
+from forum.errors import Conflict, Invalid
 from forum.events import times
 from forum.events.organise import members_organise
 from forum.events.reads import EventView
@@ -28,15 +28,14 @@ class Lists:
 
 async def lists(actor: User | None, view: EventView) -> Lists:
     """Managers see who is going and the waitlist in order; those going see who else is."""
-    if not view.caps.sees_attendees:
-        raise PermissionDenied("Only those going and the organisers see who is going.")
+    permissions.allow_attendee_list(view.caps)
     event = view.event
     going = (
         await EventRsvp.filter(event_id=event.id, answer="going")
         .order_by("queued_at", "id")
         .select_related("user")
     )
-    if not view.caps.manage:
+    if not view.caps.can_manage:
         return Lists(going=list(going))
     waitlist = (
         await EventRsvp.filter(event_id=event.id, answer="waitlisted")
@@ -53,8 +52,7 @@ def _cell(value: object) -> str:
 
 
 async def csv_export(actor: User | None, view: EventView) -> str:
-    if not view.caps.manage:
-        raise PermissionDenied("Only the event's organiser or a moderator can export the list.")
+    permissions.allow_attendee_export(view.caps)
     found = await lists(actor, view)
     out = io.StringIO()
     writer = csv.writer(out)

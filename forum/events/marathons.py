@@ -238,7 +238,7 @@ async def post_result(
         and await MarathonTeamMember.filter(team_id=team.id, user_id=actor.id).exists()
     )
     await permissions.require_post_team_result(
-        actor, event.community, on_team=on_team, manager=view.caps.manage
+        actor, event.community, on_team=on_team, manager=view.caps.can_manage
     )
     text = validation.text(result, "result", min_len=1, max_len=RESULT_MAX)
     link = validation.one_line(url, "url", max_len=500, label="Link")

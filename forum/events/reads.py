@@ -79,10 +79,12 @@ async def views(actor: User | None, events: list[Event]) -> list[EventView]:
             answer=answers.get(e.id),
             caps=permissions.event_caps(
                 who,
-                community_id=e.community.id,
-                visibility=e.community.visibility,
-                organiser_id=e.organiser_id,  # type: ignore[attr-defined]
-                members_organise=policies.get(e.community.id, False),
+                permissions.EventFacts(
+                    community_id=e.community.id,
+                    visibility=e.community.visibility,
+                    organiser_id=e.organiser_id,  # type: ignore[attr-defined]
+                    members_organise=policies.get(e.community.id, False),
+                ),
                 answer=answers.get(e.id),
             ),
         )

@@ -37,7 +37,7 @@ def event(view: EventView) -> dict[str, Any]:
         "organiser": e.organiser.username,
         "url": f"/events/{e.id}",
         "ics_url": f"/api/v1/events/{e.id}.ics",
-        "can_manage": view.caps.manage,
+        "can_manage": view.caps.can_manage,
     }
 
 

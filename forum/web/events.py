@@ -103,14 +103,12 @@ async def community_events(request: Request) -> Response:
             "past": past,
             "past_next": past_next,
             "zone": zone_of(user),
-            "can_organise": permissions.organises(
+            "can_organise": permissions.can_organise(
                 who, community.id, community.visibility, members_organise=members_organise
             ),
-            "can_moderate": permissions.moderates(who, community.id),
+            "caps": permissions.community_caps(who, community.id, community.visibility),
             "members_organise": members_organise,
-            "feed_is_open": permissions.reads_community(
-                permissions.ANONYMOUS, community.id, community.visibility
-            ),
+            "feed_is_open": permissions.open_to_all(community.visibility),
             "feed_url": f"{settings_of(request).site_url}/api/v1/communities/{community.slug}/events.ics",
         },
     )
@@ -289,7 +287,7 @@ async def attendees_page(request: Request) -> Response:
             "community": view.community,
             "lists": found,
             "zone": zone_of(user),
-            "can_mark": view.caps.manage and view.started and not view.cancelled,
+            "can_mark": view.caps.can_manage and view.started and not view.cancelled,
         },
     )
 
