@@ -1582,3 +1582,114 @@ async def require_moderator_somewhere(actor: User | None, doing: str = "moderate
     if not moderates_somewhere(await reader(user)):
         raise PermissionDenied("Only moderators can see the review queue.")
     return user
+
+
+# Courses and learning points
+
+
+def links_courses(who: Reader, *, author_id: int, community_id: int) -> bool:
+    """Courses are linked to a thread (and unlinked) by its author and its community's
+    moderators."""
+    if who.user_id is None:
+        return False
+    return who.user_id == author_id or moderates(who, community_id)
+
+
+async def can_link_courses(actor: User | None, thread: Thread, community: Community) -> bool:
+    return links_courses(
+        await reader(actor),
+        author_id=thread.author_id,  # type: ignore[attr-defined]
+        community_id=community.id,
+    )
+
+
+async def require_link_courses(actor: User | None, thread: Thread, community: Community) -> User:
+    await require_see_thread(actor, thread, community)
+    user = require_active(actor, "link courses")
+    if not await can_link_courses(user, thread, community):
+        raise PermissionDenied("Only the thread's author or a moderator can link courses to it.")
+    return user
+
+
+def require_manage_catalogue(actor: User | None) -> User:
+    """Adding, importing and changing the course catalogue: site administrators."""
+    return require_admin(actor)
+
+
+def require_adjust_points(actor: User | None) -> User:
+    """Adjusting someone's learning points and setting the yearly target: site administrators."""
+    return require_admin(actor)
+
+
+def earns_points(recipient_id: int, *, granted_by: int | None, asker_id: int | None = None) -> bool:
+    """Learning points come from others: nobody earns them by acknowledging themselves, nor for
+    answering their own question."""
+    return recipient_id != granted_by and recipient_id != asker_id
+
+
+@dataclass(frozen=True, slots=True)
+class Discussion:
+    """What the rules need of the thread (and post) a points entry or a link points at."""
+
+    thread_status: str
+    thread_author_id: int
+    community_id: int
+    visibility: str
+    post_status: str | None = None
+    post_author_id: int | None = None
+
+
+def reads_discussion(who: Reader, discussion: Discussion) -> bool:
+    """The reader may read the thread and, when a post is named, that post's body."""
+    if not sees_thread(
+        who,
+        status=discussion.thread_status,
+        author_id=discussion.thread_author_id,
+        community_id=discussion.community_id,
+        visibility=discussion.visibility,
+    ):
+        return False
+    if discussion.post_status is None or discussion.post_author_id is None:
+        return True
+    return sees_post_body(
+        who,
+        status=discussion.post_status,
+        author_id=discussion.post_author_id,
+        community_id=discussion.community_id,
+    )
+
+
+def sees_points_entry(who: Reader, *, owner_id: int, discussion: Discussion | None) -> bool:
+    """A person and administrators see every entry of the person's ledger. Others see an entry
+    only if they may read what earned it (so a private discussion never shows in a profile's
+    history, total or a leaderboard); entries earned outside discussions (adjustments) are the
+    person's own business."""
+    if who.is_admin or (who.user_id is not None and who.user_id == owner_id):
+        return True
+    return discussion is not None and reads_discussion(who, discussion)
+
+
+async def listed_threads(actor: User | None, prefix: str = "") -> Q:
+    """The ORM filter of threads that show in lists for the actor (a course's discussions and
+    their counts): sees_thread as a query, less deleted and merged threads, which lists never
+    show. `prefix` is the relation leading to the thread ("thread__") when filtering another
+    table."""
+    who = await reader(actor)
+
+    def q(**kwargs: Any) -> Q:
+        return Q(**{prefix + name: value for name, value in kwargs.items()})
+
+    held = ("pending", "hidden")
+    shown = q(status="published")
+    if who.user_id is not None:
+        shown |= q(status__in=held, author_id=who.user_id)
+        if who.is_admin:
+            shown |= q(status__in=held)
+        else:
+            moderated = [cid for cid in who.memberships if moderates(who, cid)]
+            if moderated:
+                shown |= q(status__in=held, community_id__in=moderated)
+    readable = await readable_community_ids(actor)
+    if readable is None:
+        return shown
+    return shown & q(community_id__in=readable or [0])

@@ -70,6 +70,15 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 TABLES = (
     "community_suspensions",
+    "point_entries",
+    "points_targets",
+    "thread_courses",
+    "community_courses",
+    "community_competencies",
+    "user_competencies",
+    "course_competencies",
+    "courses",
+    "competencies",
     "live_events",
     "reactions",
     "bookmarks",
