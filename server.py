@@ -31,12 +31,14 @@ from whoosh.index import LockError
 import forum.web.accounts
 import forum.web.api.accounts
 import forum.web.api.communities
+import forum.web.api.courses
 import forum.web.api.health
 import forum.web.api.posts
 import forum.web.api.search
 import forum.web.api.social
 import forum.web.api.threads
 import forum.web.communities
+import forum.web.courses
 import forum.web.home
 import forum.web.posts
 import forum.web.search
@@ -76,6 +78,7 @@ AREAS = (
     forum.web.api.posts,
     forum.web.api.search,
     forum.web.api.social,
+    forum.web.api.courses,
     moderation_api,
     forum.web.home,
     forum.web.communities,
@@ -84,6 +87,7 @@ AREAS = (
     forum.web.accounts,
     forum.web.search,
     forum.web.social,
+    forum.web.courses,
     moderation_pages,
     forum.web.ws,
 )

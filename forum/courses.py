@@ -203,7 +203,7 @@ def _competency_ref(item: object) -> CompetencyRef:
         name, kind, theme = item.get("name"), item.get("kind"), item.get("theme") or ""
     elif isinstance(item, str):
         kind, sep, rest = item.partition(":")
-        if sep and kind.strip().lower() in KINDS:
+        if sep and kind.strip().isalpha():  # "kind:Name" or "kind:Theme/Name"
             kind = kind.strip().lower()
             theme, _, name = rest.rpartition("/")
         else:

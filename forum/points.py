@@ -118,7 +118,7 @@ async def reaction_received(post: Post, reactor: User) -> PointEntry | None:
         "reaction",
         key,
         points=0 if capped else RULES["reaction"],
-        thread_id=post.thread_id,  # type: ignore[attr-defined]
+        thread_id=post.thread_id,
         post_id=post.id,
         actor_id=reactor.id,
         note=f"over the daily limit of {REACTION_POINTS_PER_DAY}" if capped else "",
@@ -180,8 +180,9 @@ async def target_for(year: int) -> int:
     return int(str(found[0])) if found else DEFAULT_TARGET
 
 
-async def set_target(actor: User | None, year: object, target: object) -> int:
-    """An administrator sets a year's target; returns it."""
+async def set_target(actor: User | None, year: object, target: object) -> tuple[int, int]:
+    """An administrator sets a year's target (this year's if none given); returns (year,
+    target)."""
     admin = permissions.require_adjust_points(actor)
     when = _year(year)
     value = validation.object_id(target)
@@ -194,7 +195,7 @@ async def set_target(actor: User | None, year: object, target: object) -> int:
         updated = await PointsTarget.filter(year=when).update(target=value, set_by_id=admin.id)
         if not updated:
             await PointsTarget.create(year=when, target=value, set_by_id=admin.id)
-    return value
+    return when, value
 
 
 def _year(value: object) -> int:
