@@ -14,11 +14,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Subquery
+from tortoise.expressions import F, Subquery
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
@@ -52,6 +52,13 @@ SUGGESTIONS = 5
 
 
 # Values
+
+
+class HasId(Protocol):
+    """A community or forum/reads.py's view of one."""
+
+    @property
+    def id(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -359,6 +366,7 @@ async def save_batch(
                 result.unchanged += 1
                 continue
             await Course.filter(id=course_id).update(**values.columns())
+            await _touch_threads_of(course_id)
             await CourseCompetency.filter(course_id=course_id).delete()
             await CourseCompetency.bulk_create(
                 [
@@ -386,6 +394,13 @@ async def save_batch(
             result.created += len(new)
             result.codes.extend(v.code for v in new)
     return result
+
+
+async def _touch_threads_of(course_id: int) -> None:
+    """Threads showing the course change with it (see Thread.version)."""
+    await Thread.filter(
+        id__in=Subquery(ThreadCourse.filter(course_id=course_id).values("thread_id"))
+    ).update(version=F("version") + 1)
 
 
 async def create(actor: User | None, raw: Mapping[str, object], index: CourseIndex) -> Course:
@@ -423,7 +438,9 @@ async def _save_one(values: CourseValues, index: CourseIndex, *, create_only: bo
 async def delete(actor: User | None, code: str, index: CourseIndex) -> bool:
     permissions.require_manage_catalogue(actor)
     course = await get(code)
-    await Course.filter(id=course.id).delete()
+    async with in_transaction():
+        await _touch_threads_of(course.id)
+        await Course.filter(id=course.id).delete()
     await catalogue.sync_codes(index, [course.code])
     return True
 
@@ -743,6 +760,73 @@ async def communities_for_person(actor: User, *, limit: int = 6) -> list[Communi
     return [found[cid] for _, cid in ranked if cid in found][:limit]
 
 
+# What pages show
+
+
+@dataclass
+class ThreadCourses:
+    """The courses beside a thread: those linked, and for the people who may link, whether
+    they may and the suggestions."""
+
+    linked: list[Course]
+    can_link: bool
+    suggestions: list[Suggestion]
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.linked) or self.can_link
+
+
+async def thread_panel(actor: User | None, thread: Any, index: CourseIndex) -> ThreadCourses:
+    """thread: a Thread or forum/reads.py's ThreadView the actor may read."""
+    linked = (await linked_to([thread.id])).get(thread.id, [])
+    can_link = actor is not None and await permissions.can_link_courses(
+        actor, thread, thread.community
+    )
+    suggestions = await suggest_for_thread(actor, index, thread) if can_link else []
+    return ThreadCourses(linked=linked, can_link=can_link, suggestions=suggestions)
+
+
+async def chosen(codes: Iterable[object]) -> list[Course]:
+    """The known courses among codes (a new thread's courses to link), in their order."""
+    given = [c.strip()[:40].upper() for c in codes if isinstance(c, str)]
+    wanted = list(dict.fromkeys(given))[:MAX_COMPETENCIES]
+    found = {c.code: c for c in await Course.filter(code__in=wanted)}
+    return [found[c] for c in wanted if c in found]
+
+
+@dataclass
+class CommunityLearning:
+    courses: list[Course]
+    competencies: list[Competency]
+    framework: list[tuple[str, list[Competency]]]  # for its moderators to choose from
+
+
+async def community_panel(actor: User | None, community: HasId) -> CommunityLearning:
+    """What a community page shows of learning (the caller has checked the actor reads it)."""
+    moderator = await permissions.can_moderate_in(actor, community.id)
+    return CommunityLearning(
+        courses=await courses_tied(community),
+        competencies=await competencies_of_community(community),
+        framework=await framework() if moderator else [],
+    )
+
+
+@dataclass
+class HomeSuggestions:
+    courses: list[Suggestion]
+    communities: list[Community]
+
+
+async def home_suggestions(actor: User | None, index: CourseIndex) -> HomeSuggestions:
+    if actor is None:
+        return HomeSuggestions([], [])
+    return HomeSuggestions(
+        courses=await suggest_for_person(index, actor),
+        communities=await communities_for_person(actor),
+    )
+
+
 # Competencies on profiles and communities; communities tied to courses
 
 
@@ -784,7 +868,7 @@ async def set_user_competencies(actor: User | None, slugs: object) -> list[Compe
     return chosen
 
 
-async def competencies_of_community(community: Community) -> list[Competency]:
+async def competencies_of_community(community: HasId) -> list[Competency]:
     rows = await CommunityCompetency.filter(community_id=community.id).select_related("competency")
     return sorted((r.competency for r in rows), key=_competency_order)
 
@@ -803,7 +887,7 @@ async def set_community_competencies(
     return chosen
 
 
-async def courses_tied(community: Community) -> list[Course]:
+async def courses_tied(community: HasId) -> list[Course]:
     """The courses or programmes a community is tied to (the caller has checked it may read the
     community; the catalogue is public)."""
     rows = (

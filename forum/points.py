@@ -234,6 +234,12 @@ def month_of(raw: str | None) -> date:
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
+def month_step(month: date, step: int) -> date:
+    """The first day of the month `step` months after (or before) month's."""
+    index = month.year * 12 + month.month - 1 + step
+    return date(index // 12, index % 12 + 1, 1)
+
+
 # Reading, filtered by what the viewer may read
 
 

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import communities, permissions, reads
+from forum import communities, courses, permissions, reads
 from forum.errors import DomainError, Invalid, NotFound
 from forum.web.http import settings_of
 from forum.web.render import form_text, page_actor, posted_form, redirect, render, signed_in
@@ -39,6 +39,7 @@ async def community_page(request: Request) -> Response:
             "caps": permissions.community_caps(
                 who, community.id, community.visibility, suspended=suspension is not None
             ),
+            "learning": await courses.community_panel(user, community),
             "suspension": suspension,
         },
     )

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import communities, threads
+from forum import communities, courses, threads
 from forum.web.render import page_actor, render
 
 
@@ -15,8 +15,11 @@ async def home(request: Request) -> Response:
     mine = await communities.mine(user)
     latest = await threads.latest(user, mine_only=bool(mine), limit=20)
     directory = await communities.directory(user) if not mine else None
+    suggested = await courses.home_suggestions(user, request.app.state.courses)
     return await render(
-        request, "home.html", {"mine": mine, "latest": latest, "directory": directory}
+        request,
+        "home.html",
+        {"mine": mine, "latest": latest, "directory": directory, "suggested": suggested},
     )
 
 

@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from forum import accounts, communities, markup, notifications, permissions, security
+from forum import accounts, communities, courses, markup, notifications, permissions, security
 from forum.errors import DomainError, NotSignedIn
 from forum.models import User
 from forum.settings import Settings
@@ -85,6 +85,7 @@ def make_templates(settings: Settings) -> Environment:
     env.globals.update(
         site_name=settings.site_name,
         kind_labels=communities.KIND_LABELS,
+        competency_kinds=courses.KIND_LABELS,
         suggested_roles=accounts.SUGGESTED_ROLES,
         suggested_sectors=accounts.SUGGESTED_SECTORS,
     )
