@@ -307,9 +307,11 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
     async def work() -> None:
         index = WhooshIndex(settings.index_dir)
+        course_index = WhooshCourseIndex(settings.course_index_dir)
         try:
-            print(await demo.seed(search_index=index))
+            print(await demo.seed(search_index=index, course_index=course_index))
         finally:
+            course_index.close()
             index.close()
 
     asyncio.run(_with_db(settings, work()))
