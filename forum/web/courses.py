@@ -246,7 +246,7 @@ async def points_admin(request: Request) -> Response:
     permissions.require_adjust_points(user)
     errors: dict[str, str] = {}
     values = {
-        "username": "",
+        "username": request.query_params.get("username", "")[:31],
         "points": "",
         "reason": "",
         "year": str(points.now().year),
