@@ -728,10 +728,14 @@ async def suggest_for_thread(
 
 
 async def suggest_for_person(
-    index: CourseIndex, person: User, *, limit: int = SUGGESTIONS
+    index: CourseIndex,
+    person: User,
+    competencies: list[Competency],
+    *,
+    limit: int = SUGGESTIONS,
 ) -> list[Suggestion]:
     """Courses for someone's home page, from their role, sector and competencies."""
-    names = [c.name for c in await competencies_of_user(person)]
+    names = [c.name for c in competencies]
     text = " ".join([person.role, person.sector, *names, *names])
     if not text.strip():
         return []
@@ -739,14 +743,15 @@ async def suggest_for_person(
     return await _courses_for(hits)
 
 
-async def communities_for_person(actor: User, *, limit: int = 6) -> list[Community]:
+async def communities_for_person(
+    actor: User, competencies: list[Competency], *, limit: int = 6
+) -> list[Community]:
     """Communities the person does not belong to that share their competencies, readable by
     them, most shared first."""
-    mine = await UserCompetency.filter(user_id=actor.id).values_list("competency_id", flat=True)
-    if not mine:
+    if not competencies:
         return []
     rows = (
-        await CommunityCompetency.filter(competency_id__in=list(mine))
+        await CommunityCompetency.filter(competency_id__in=[c.id for c in competencies])
         .annotate(n=Count("id"))
         .group_by("community_id")
         .values_list("community_id", "n")
@@ -821,9 +826,10 @@ class HomeSuggestions:
 async def home_suggestions(actor: User | None, index: CourseIndex) -> HomeSuggestions:
     if actor is None:
         return HomeSuggestions([], [])
+    mine = await competencies_of_user(actor)
     return HomeSuggestions(
-        courses=await suggest_for_person(index, actor),
-        communities=await communities_for_person(actor),
+        courses=await suggest_for_person(index, actor, mine),
+        communities=await communities_for_person(actor, mine),
     )
 
 

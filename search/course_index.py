@@ -36,6 +36,7 @@ MAX_QUERY_TERMS = 12  # catalogue search: words of the query that count
 MAX_KEY_TERMS = 20  # suggestions: the discussion's most telling words that count
 RELEVANT_SHARE = 0.2  # a suggestion scores at least this share of the best one
 REFRESH_EVERY = 0.5  # seconds between checks for a newer index generation (other processes)
+SUGGESTIONS_KEPT = 4096  # suggestion answers kept until the index changes
 HINDI_STOP_WORDS = frozenset(
     "का की के में है हैं और से को पर यह वह एक भी लिए नहीं तो कर हो था थी थे कि जो इस उस ने मैं हम आप".split()
 )
@@ -96,6 +97,9 @@ class WhooshCourseIndex:
         self._lock = threading.Lock()
         self._searcher_: Searcher | None = None
         self._checked = 0.0
+        # Suggestions for the same text (a home page's role and competencies, a thread read
+        # again) are answered from here until the index changes.
+        self._suggested: dict[tuple[str, int, frozenset[str]], list[CourseHit]] = {}
 
     # Writing
 
@@ -137,6 +141,7 @@ class WhooshCourseIndex:
             if searcher is not None:
                 searcher.close()
             searcher = self._searcher_ = self._ix.searcher()
+            self._suggested.clear()
         if now - self._checked >= REFRESH_EVERY:
             self._checked = now
         return searcher
@@ -185,8 +190,11 @@ class WhooshCourseIndex:
         counts = Counter(terms_of(text))
         if not counts:
             return []
+        key = (text, limit, exclude)
         with self._lock:
             searcher = self._searcher()
+            if key in self._suggested:
+                return list(self._suggested[key])
             total = searcher.doc_count()
             if total == 0:
                 return []
@@ -208,10 +216,12 @@ class WhooshCourseIndex:
             mask = wq.Or([wq.Term("code", c) for c in sorted(exclude)]) if exclude else None
             results = searcher.search(q, limit=limit, mask=mask)
             hits = [CourseHit(str(hit["code"]), float(hit.score or 0.0)) for hit in results]
-        if not hits:
-            return []
-        floor = hits[0].score * RELEVANT_SHARE
-        return [h for h in hits if h.score >= floor]
+            floor = hits[0].score * RELEVANT_SHARE if hits else 0.0
+            found = [h for h in hits if h.score >= floor]
+            if len(self._suggested) >= SUGGESTIONS_KEPT:
+                self._suggested.clear()
+            self._suggested[key] = found
+        return list(found)
 
     def stamps(self) -> dict[str, str]:
         """code -> stamp of every course in the index."""
