@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
@@ -257,65 +257,119 @@ class Entry:
         return REASON_LABELS.get(self.entry.reason, self.entry.reason)
 
 
+MERGE_CHAIN_MAX = 5
+
+
+@dataclass(frozen=True)
+class _ThreadRow:
+    id: int
+    status: str
+    author_id: int
+    community_id: int
+    visibility: str
+    title: str
+    merged_into_id: int | None
+
+
+async def _threads(ids: set[int]) -> dict[int, _ThreadRow]:
+    """The threads, and those they were merged into (a chain of merges too)."""
+    found: dict[int, _ThreadRow] = {}
+    wanted = set(ids)
+    for _ in range(MERGE_CHAIN_MAX + 1):
+        wanted -= set(found)
+        if not wanted:
+            break
+        for row in await Thread.filter(id__in=list(wanted)).values_list(
+            "id",
+            "status",
+            "author_id",
+            "community_id",
+            "community__visibility",
+            "title",
+            "merged_into_id",
+        ):
+            into = int(str(row[6])) if row[6] is not None else None
+            found[int(str(row[0]))] = _ThreadRow(
+                int(str(row[0])),
+                str(row[1]),
+                int(str(row[2])),
+                int(str(row[3])),
+                str(row[4]),
+                str(row[5]),
+                into,
+            )
+        wanted = {t.merged_into_id for t in found.values() if t.merged_into_id} - set(found)
+    return found
+
+
+def _final(threads: dict[int, _ThreadRow], thread_id: int) -> _ThreadRow | None:
+    """Where a thread is now: itself, or the thread it was merged into (and so on)."""
+    row = threads.get(thread_id)
+    for _ in range(MERGE_CHAIN_MAX):
+        if row is None or row.merged_into_id is None:
+            break
+        row = threads.get(row.merged_into_id)
+    return row
+
+
 async def _discussions(
     entries: list[PointEntry],
-) -> tuple[dict[int, permissions.Discussion], dict[int, str]]:
-    """entry id -> the facts of the thread and post that earned it; thread id -> title."""
-    thread_ids = {e.thread_id for e in entries if e.thread_id}
+) -> dict[int, tuple[permissions.Discussion, _ThreadRow]]:
+    """entry id -> the facts of the discussion that earned it, as it is now, and its thread.
+    A post's thread is the one it is in now (moves and merges take posts along); a thread
+    merged into another is as visible as that one."""
     post_ids = {e.post_id for e in entries if e.post_id}
-    threads = (
-        {
-            int(str(row[0])): row
-            for row in await Thread.filter(id__in=list(thread_ids)).values_list(
-                "id", "status", "author_id", "community_id", "community__visibility", "title"
-            )
-        }
-        if thread_ids
-        else {}
-    )
     posts = (
         {
-            int(str(pid)): (str(status), int(str(author)))
-            for pid, status, author in await Post.filter(id__in=list(post_ids)).values_list(
-                "id", "status", "author_id"
-            )
+            int(str(pid)): (int(str(thread_id)), str(status), int(str(author)))
+            for pid, thread_id, status, author in await Post.filter(
+                id__in=list(post_ids)
+            ).values_list("id", "thread_id", "status", "author_id")
         }
         if post_ids
         else {}
     )
-    facts: dict[int, permissions.Discussion] = {}
+    homes: dict[int, int] = {}
     for e in entries:
-        row = threads.get(e.thread_id or 0)
+        post = posts.get(e.post_id or 0)
+        thread_id = post[0] if post else e.thread_id
+        if thread_id:
+            homes[e.id] = thread_id
+    threads = await _threads(set(homes.values()))
+    found: dict[int, tuple[permissions.Discussion, _ThreadRow]] = {}
+    for e in entries:
+        row = _final(threads, homes.get(e.id, 0))
         if row is None:
             continue
         post = posts.get(e.post_id or 0)
-        facts[e.id] = permissions.Discussion(
-            thread_status=str(row[1]),
-            thread_author_id=int(str(row[2])),
-            community_id=int(str(row[3])),
-            visibility=str(row[4]),
-            post_status=post[0] if post else None,
-            post_author_id=post[1] if post else None,
+        facts = permissions.Discussion(
+            thread_status=row.status,
+            thread_author_id=row.author_id,
+            community_id=row.community_id,
+            visibility=row.visibility,
+            post_status=post[1] if post else None,
+            post_author_id=post[2] if post else None,
         )
-    titles = {tid: str(row[5]) for tid, row in threads.items()}
-    return facts, titles
+        found[e.id] = (facts, row)
+    return found
 
 
 async def _visible(viewer: User | None, entries: list[PointEntry]) -> list[Entry]:
     who = await permissions.reader(viewer)
-    facts, titles = await _discussions(entries)
+    discussions = await _discussions(entries)
     shown = []
     for e in entries:
-        if not permissions.sees_points_entry(who, owner_id=e.user_id, discussion=facts.get(e.id)):  # type: ignore[attr-defined]
+        facts, thread = discussions.get(e.id, (None, None))
+        owner: int = e.user_id  # type: ignore[attr-defined]
+        if not permissions.sees_points_entry(who, owner_id=owner, discussion=facts):
             continue
         # The discussion is named only to those who may read it (its owner may have lost access).
-        discussion = facts.get(e.id)
-        readable = discussion is not None and permissions.reads_discussion(who, discussion)
+        readable = facts is not None and permissions.reads_discussion(who, facts)
         shown.append(
             Entry(
                 entry=e,
-                thread_title=titles.get(e.thread_id or 0) if readable else None,
-                thread_id=e.thread_id if readable else None,
+                thread_title=thread.title if readable and thread else None,
+                thread_id=thread.id if readable and thread else None,
                 post_id=e.post_id if readable else None,
             )
         )
@@ -389,18 +443,28 @@ class Standing:
 async def leaderboard(
     viewer: User | None, community: Community, month: date, *, size: int = LEADERBOARD_SIZE
 ) -> list[Standing]:
-    """Points earned in a month in the community's discussions, counting only entries the
-    viewer may read (the caller has checked the viewer reads the community)."""
+    """Points earned in a month in the community's discussions (where they are now, after
+    moves and merges), counting only entries the viewer may read (the caller has checked the
+    viewer reads the community)."""
     start = datetime(month.year, month.month, 1, tzinfo=UTC)
     end = (start + timedelta(days=32)).replace(day=1)
+    threads_here = Thread.filter(community_id=community.id).values("id")
+    posts_here = Post.filter(thread__community_id=community.id).values("id")
     rows = await PointEntry.filter(
-        thread_id__in=Subquery(Thread.filter(community_id=community.id).values("id")),
+        Q(thread_id__in=Subquery(threads_here)) | Q(post_id__in=Subquery(posts_here)),
         created_at__gte=start,
         created_at__lt=end,
     )
+    who = await permissions.reader(viewer)
+    discussions = await _discussions(list(rows))
     totals: dict[int, int] = defaultdict(int)
-    for e in await _visible(viewer, list(rows)):
-        totals[e.entry.user_id] += e.entry.points  # type: ignore[attr-defined]
+    for e in rows:
+        facts, thread = discussions.get(e.id, (None, None))
+        owner: int = e.user_id  # type: ignore[attr-defined]
+        if thread is None or thread.community_id != community.id:
+            continue  # earned here, but the discussion has moved on
+        if permissions.sees_points_entry(who, owner_id=owner, discussion=facts):
+            totals[owner] += e.points
     ranked = sorted(((p, uid) for uid, p in totals.items() if p > 0), key=lambda r: (-r[0], r[1]))
     ranked = ranked[:size]
     people = {u.id: u for u in await User.filter(id__in=[uid for _, uid in ranked])}

@@ -298,3 +298,40 @@ async def test_leaderboards_and_profiles_count_only_what_the_viewer_may_read(
     assert f"<strong>{five}</strong> of 60 points" in profile.text
     lb_page = await client.get(f"/c/{public.slug}/leaderboard")
     assert lb_page.status_code == 200 and helper.display_name in lb_page.text
+
+
+async def test_points_follow_a_discussion_merged_into_a_private_community(
+    client, make_user, make_community, make_thread, admin
+):
+    asker, helper, outsider = [await make_user() for _ in range(3)]
+    public = await make_community(members=(asker, helper))
+    private = await make_community(members=(asker, helper), visibility="private")
+    permissions.forget_memberships(asker)
+    source = await make_thread(asker, public, title="Which tender rules apply to repairs?")
+    target = await make_thread(asker, private, title="Repairs and tenders, the private notes")
+    await patch(client, asker, source.id, accepted_post_id=await reply(client, helper, source.id))
+    r = await client.post(
+        f"/api/v1/threads/{source.id}/merge", json={"into": target.id}, headers=await bearer(admin)
+    )
+    assert r.status_code == 200, r.text
+    five = points.RULES["accepted_answer"]
+
+    seen = await client.get(
+        f"/api/v1/users/{helper.username}/points", headers=await bearer(outsider)
+    )
+    assert (seen.json()["total"], seen.json()["items"]) == (0, [])
+    member = await client.get(
+        f"/api/v1/users/{helper.username}/points", headers=await bearer(asker)
+    )
+    assert member.json()["total"] == five
+    assert member.json()["items"][0]["thread_id"] == target.id
+
+    async def board(community, user) -> list[int]:
+        r = await client.get(
+            f"/api/v1/communities/{community.slug}/leaderboard", headers=await bearer(user)
+        )
+        return [i["points"] for i in r.json()["items"]]
+
+    assert await board(public, outsider) == []
+    assert await board(public, asker) == []  # it is not a discussion of this community now
+    assert await board(private, asker) == [five]
