@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -112,6 +113,7 @@ class CourseValues:
         }
 
 
+@lru_cache(maxsize=10_000)
 def competency_slug(name: str) -> str:
     """Words of any script, lower-cased, joined by dashes: "Data Analysis" -> data-analysis."""
     return "-".join(w.lower() for w in WORD.findall(name))[:80]

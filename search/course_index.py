@@ -36,6 +36,7 @@ MAX_QUERY_TERMS = 12  # catalogue search: words of the query that count
 MAX_KEY_TERMS = 20  # suggestions: the discussion's most telling words that count
 RELEVANT_SHARE = 0.2  # a suggestion scores at least this share of the best one
 REFRESH_EVERY = 0.5  # seconds between checks for a newer index generation (other processes)
+SEGMENT_DOCS = 10_000  # documents per segment when many are indexed at once
 SUGGESTIONS_KEPT = 4096  # suggestion answers kept until the index changes
 HINDI_STOP_WORDS = frozenset(
     "का की के में है हैं और से को पर यह वह एक भी लिए नहीं तो कर हो था थी थे कि जो इस उस ने मैं हम आप".split()
@@ -107,24 +108,30 @@ class WhooshCourseIndex:
         self, upserts: list[dict[str, Any]], deletes: list[str], progress: Progress | None = None
     ) -> None:
         """Adds or replaces the documents (see search/catalogue.py's course_doc) and deletes
-        courses by code, in one commit."""
+        courses by code. A large batch is written as segments of SEGMENT_DOCS, each committed
+        on its own, so Whoosh's pool of postings stays in memory."""
         if not upserts and not deletes:
             return
         assert self._ix is not None
         fresh = self._ix.doc_count_all() == 0
-        writer = segment_writer(self._ix, timeout=60.0, limitmb=128)
-        try:
-            for code in deletes:
-                writer.delete_by_term("code", code)
-            add = writer.add_document if fresh else writer.update_document
-            for done, doc in enumerate(upserts, start=1):
-                add(**doc)
-                if progress is not None and done % 500 == 0:
-                    progress(done, len(upserts))
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        done = 0
+        for start in range(0, max(len(upserts), 1), SEGMENT_DOCS):
+            chunk = upserts[start : start + SEGMENT_DOCS]
+            writer = segment_writer(self._ix, timeout=60.0, limitmb=256)
+            try:
+                if start == 0:
+                    for code in deletes:
+                        writer.delete_by_term("code", code)
+                add = writer.add_document if fresh else writer.update_document
+                for doc in chunk:
+                    add(**doc)
+                    done += 1
+                    if progress is not None and done % 500 == 0:
+                        progress(done, len(upserts))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(merge=len(upserts) <= SEGMENT_DOCS)
         if progress is not None:
             progress(len(upserts), len(upserts))
         with self._lock:
