@@ -33,6 +33,7 @@ from tests.leak_world import (
     Secret,
     World,
     community_marker,
+    course_code,
     misspelt,
     running_world,
     slug,
@@ -89,6 +90,8 @@ INDEXED_ONLY = {  # only published posts of published threads are indexed
 # replayed as its removal to whoever may not read it now, with its words to whoever may: the
 # rules above, as on every other path.)
 NEVER_ANNOUNCED = {"held": NOBODY}
+# A course's discussions: what sees_thread allows, less deleted and merged threads.
+LISTED_DISCUSSIONS = {"deleted_thread": NOBODY, "merged": NOBODY}
 NOT_WHEN_DELETED = {"deleted": NOBODY, "deleted_thread": NOBODY}
 
 # The same audience and narrowing, with the reason, for rows of one kind.
@@ -300,6 +303,14 @@ async def ws_open_subscription(w: World, actor: str, s: Secret) -> bool:
     return alive
 
 
+async def course_count(w: World, actor: str, s: Secret) -> bool:
+    """How many discussions of the course the reader may read: the catalogue's count."""
+    r = await w.api_get(actor, f"/api/v1/courses?q={course_code(s.state)}")
+    assert r.status == 200, r.text
+    counts = {c["code"]: c["discussion_count"] for c in r.json()["items"]}
+    return counts.get(course_code(s.state), 0) > 0
+
+
 # The read paths
 
 
@@ -464,6 +475,43 @@ PATHS: tuple[ReadPath, ...] = (
         states=THREADS,
         narrowed={**INDEXED_ONLY, "merged": NOBODY},
         why="titles of indexed threads; a merged thread's title is no longer one",
+    ),
+    # Courses (each thread-level secret's thread is linked to a course of its own) and the
+    # learning points its author earned when it went into the best of
+    ReadPath(
+        "course-page",
+        page("/courses/LM-{s.state}"),
+        states=THREADS,
+        narrowed=LISTED_DISCUSSIONS,
+        why="a course lists its readable discussions; deleted and merged threads nowhere",
+    ),
+    ReadPath(
+        "course-api",
+        api("/api/v1/courses/LM-{s.state}"),
+        states=THREADS,
+        narrowed=LISTED_DISCUSSIONS,
+        why="a course lists its readable discussions; deleted and merged threads nowhere",
+    ),
+    ReadPath(
+        "course-count-api",
+        course_count,
+        states=THREADS,
+        narrowed=LISTED_DISCUSSIONS,
+        why="the catalogue counts a course's readable discussions, as its page lists them",
+    ),
+    ReadPath(
+        "points-history-api",
+        api("/api/v1/users/lm_author/points"),
+        states=THREADS,
+        narrowed={"merged": NOBODY},
+        why="an entry names the discussion as it is now: a merged thread's is the one it joined",
+    ),
+    ReadPath(
+        "points-history-page",
+        page("/u/lm_author/points"),
+        states=THREADS,
+        narrowed={"merged": NOBODY},
+        why="an entry names the discussion as it is now: a merged thread's is the one it joined",
     ),
     # Communities (their names)
     ReadPath("directory-page", community_name(read_page, "/communities"), community_rule=True),
