@@ -23,7 +23,7 @@ from tortoise.expressions import F, Subquery
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
-from forum import permissions, threads, validation
+from forum import communities, permissions, threads, validation
 from forum.errors import Conflict, Invalid, NotFound
 from forum.models import (
     Community,
@@ -273,13 +273,6 @@ class Saved:
     unchanged: int = 0
     errors: list[tuple[int, str, str]] = field(default_factory=list)  # (line, code, reason)
     codes: list[str] = field(default_factory=list)  # created or updated
-
-    def add(self, other: Saved) -> None:
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.errors.extend(other.errors)
-        self.codes.extend(other.codes)
 
 
 class Framework:
@@ -825,13 +818,20 @@ class HomeSuggestions:
     communities: list[Community]
 
 
-async def home_suggestions(actor: User | None, index: CourseIndex) -> HomeSuggestions:
+async def home_suggestions(
+    actor: User | None, index: CourseIndex, *, limit: int = 6
+) -> HomeSuggestions:
+    """Courses and communities for a person's home page: from their competencies first, then
+    their role and sector (communities they have not joined and may read)."""
     if actor is None:
         return HomeSuggestions([], [])
     mine = await competencies_of_user(actor)
+    by_competency = await communities_for_person(actor, mine, limit=limit)
+    by_role = (await communities.directory(actor)).suggested
+    seen = {c.id for c in by_competency}
+    picked = by_competency + [c for c in by_role if c.id not in seen]
     return HomeSuggestions(
-        courses=await suggest_for_person(index, actor, mine),
-        communities=await communities_for_person(actor, mine),
+        courses=await suggest_for_person(index, actor, mine), communities=picked[:limit]
     )
 
 

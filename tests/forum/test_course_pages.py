@@ -8,7 +8,7 @@ import re
 
 import httpx
 
-from forum import accounts, security
+from forum import accounts, courses, security
 from forum.models import AuditEntry, Course, PointEntry, PointsTarget, ThreadCourse, User
 from tests.conftest import ORIGIN, SECRET
 from tests.forum.course_samples import load
@@ -203,9 +203,14 @@ async def test_moderators_tie_a_community_to_courses_and_choose_its_competencies
     assert bad.status_code == 422
 
 
-async def test_people_choose_competencies_and_get_suggestions_at_home(client, admin, make_user):
+async def test_people_choose_competencies_and_get_suggestions_at_home(
+    client, admin, make_user, make_community
+):
     await load(client, admin)
     officer = await make_user(role="District Collector", sector="Disaster management")
+    await make_community(name="Where the officer belongs", members=(officer,))
+    buyers = await make_community(name="Buyers circle")
+    await courses.set_community_competencies(admin, buyers, ["public-procurement"])
     csrf = await sign_in(client, officer)
     page = await client.get("/settings/learning")
     assert 'value="public-procurement"' in page.text
@@ -216,6 +221,7 @@ async def test_people_choose_competencies_and_get_suggestions_at_home(client, ad
     panel = home.text[home.text.index("Courses for you") :]
     assert "Running a district flood control room" in panel
     assert "Public procurement on GeM" in panel
+    assert "Communities for you" in home.text and "Buyers circle" in home.text
     profile = await client.get(f"/u/{officer.username}")
     assert "Public procurement" in profile.text and "of 60 points" in profile.text
     assert (await client.get("/settings/learning", follow_redirects=False)).status_code == 200
