@@ -132,10 +132,21 @@ async def new_thread(request: Request) -> Response:
     else:
         await permissions.require_post_in(user, community)
         linked = await courses.chosen(request.query_params.getlist("course"))
+    # What was written so far suggests courses (static/courses.js does it while typing).
+    found = await courses.suggest_for_text(
+        request.app.state.courses, values["title"], values["body"]
+    )
+    chosen = {c.code for c in linked}
     return await render(
         request,
         "thread_new.html",
-        {"community": community, "values": values, "errors": errors, "linked": linked},
+        {
+            "community": community,
+            "values": values,
+            "errors": errors,
+            "linked": linked,
+            "suggested": [s.course for s in found if s.course.code not in chosen],
+        },
         422 if errors else 200,
     )
 

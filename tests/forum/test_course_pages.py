@@ -114,6 +114,16 @@ async def test_a_new_thread_links_the_chosen_courses(client, admin, make_user, m
     )
     assert kept.status_code == 422
     assert re.search(r'name="course" value="LEAD-CHANGE" checked', kept.text)
+    # Without JavaScript, what was written suggests courses when the form comes back.
+    again = await post_form(
+        client,
+        f"/c/{community.slug}/new",
+        csrf,
+        title="GeM",
+        body="Only one bid came in on our tender. Re-tender or proceed? What did audit say?",
+    )
+    assert again.status_code == 422
+    assert re.search(r'name="course" value="GEM-PROC">', again.text)
 
 
 async def test_courses_beside_a_thread_and_one_click_linking(
