@@ -444,7 +444,9 @@ async def delete(actor: User | None, code: str, index: CourseIndex) -> bool:
 
 
 async def get(code: str) -> Course:
-    found = await Course.get_or_none(code=str(code)[:40].upper())
+    """The course with this code; a code no course could have is simply not found."""
+    wanted = str(code).strip()
+    found = await Course.get_or_none(code=wanted.upper()) if CODE_RE.fullmatch(wanted) else None
     if found is None:
         raise NotFound("No such course.")
     return found
@@ -489,6 +491,13 @@ class CatalogueFilters:
     language: str | None = None
 
 
+def _plain(value: str | None) -> str | None:
+    """Filter text as a database can compare it (no NUL, no lone surrogates)."""
+    if value is None:
+        return None
+    return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
+
+
 @dataclass
 class CataloguePage:
     total: int
@@ -509,6 +518,12 @@ async def browse(
     """One page of the catalogue: search results by relevance when there are words, else every
     course (narrowed by the filters) by title."""
     per_page = max(1, min(per_page, PAGE_MAX))
+    filters = CatalogueFilters(
+        q=_plain(filters.q) or "",
+        competency=_plain(filters.competency),
+        provider=_plain(filters.provider),
+        language=_plain(filters.language),
+    )
     q = filters.q.strip()[:300]
     competency = competency_slug(filters.competency) if filters.competency else None
     if q:
