@@ -150,6 +150,8 @@ def _json_rows(data: str) -> Iterator[Row]:
         except ValueError as exc:
             yield number, f"not valid JSON: {_json_problem(exc)}"
             continue
+        except RecursionError:
+            raise _too_deep(number) from None
         yield number, item if isinstance(item, dict) else "each line must be one JSON object"
 
 
@@ -169,6 +171,8 @@ def _json_array(data: str, at: int, decoder: json.JSONDecoder) -> Iterator[Row]:
                 f"not valid JSON, so the rest of the file was not read: {_json_problem(exc)}",
             )
             return
+        except RecursionError:
+            raise _too_deep(line) from None
         yield line, item if isinstance(item, dict) else "each item must be a JSON object"
         at = _skip_space(data, end)
         if at < len(data) and data[at] == ",":
@@ -177,6 +181,13 @@ def _json_array(data: str, at: int, decoder: json.JSONDecoder) -> Iterator[Row]:
             line += data.count("\n", seen, at)
             yield line, "expected a comma or the end of the list; the rest was not read"
             return
+
+
+def _too_deep(line: int) -> BadRequest:
+    return BadRequest(
+        f"The JSON is nested far too deeply (line {line}): not a course catalogue.",
+        code="bad_json",
+    )
 
 
 def _json_problem(exc: ValueError) -> str:

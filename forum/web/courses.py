@@ -14,7 +14,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import accounts, communities, course_import, courses, permissions, points, threads
+from forum import (
+    accounts,
+    communities,
+    course_import,
+    courses,
+    permissions,
+    points,
+    threads,
+    validation,
+)
 from forum.errors import BadRequest, DomainError, Invalid, NotFound
 from forum.web.api.courses import course_index, points_csv_response
 from forum.web.http import path_int, query_int, require_csrf
@@ -212,6 +221,9 @@ async def _upload(request: Request) -> tuple[Any, FormData]:
         form = await request.form(max_files=1, max_fields=10, max_part_size=UPLOAD_MAX)
     except HTTPException as exc:
         raise BadRequest(str(exc.detail), code="bad_form") from None
+    texts = [t for pair in form.multi_items() for t in pair if isinstance(t, str)]
+    if not all(validation.storable(t) for t in texts):
+        raise BadRequest("The form contains text that is not text.", code="bad_text")
     require_csrf(request, auth, form_text(form, "csrf_token"))
     return user, form
 

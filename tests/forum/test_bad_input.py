@@ -120,6 +120,7 @@ TAKE_NO_BODY = {
     ("POST", "/api/v1/communities/{slug}/join"),
     ("POST", "/api/v1/communities/{slug}/leave"),
     ("PUT", "/api/v1/threads/{id}/bookmark"),
+    ("PUT", "/api/v1/communities/{slug}/courses/{code}"),
 }
 
 

@@ -4,6 +4,8 @@ the answer."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -123,7 +125,7 @@ async def list_competencies(request: Request) -> Response:
 # Courses and discussions
 
 
-async def _linked_json(thread_id: int) -> dict:
+async def _linked_json(thread_id: int) -> dict[str, Any]:
     linked = (await courses.linked_to([thread_id])).get(thread_id, [])
     competencies = await courses.competencies_of([c.id for c in linked])
     return serialize.listing([serialize.course(c, competencies.get(c.id)) for c in linked])
@@ -153,7 +155,7 @@ async def unlink_course(request: Request) -> Response:
     return json_response(await _linked_json(thread.id))
 
 
-def _suggestions_json(found: list[courses.Suggestion]) -> dict:
+def _suggestions_json(found: list[courses.Suggestion]) -> dict[str, Any]:
     items = []
     for s in found:
         body = serialize.course(s.course)
@@ -241,7 +243,7 @@ async def user_competencies(request: Request) -> Response:
 # Learning points
 
 
-def _summary_json(summary: points.YearSummary) -> dict:
+def _summary_json(summary: points.YearSummary) -> dict[str, Any]:
     return {
         "year": summary.year,
         "total": summary.total,
