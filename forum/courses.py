@@ -491,13 +491,6 @@ class CatalogueFilters:
     language: str | None = None
 
 
-def _plain(value: str | None) -> str | None:
-    """Filter text as a database can compare it (no NUL, no lone surrogates)."""
-    if value is None:
-        return None
-    return value.replace("\x00", "").encode("utf-8", "ignore").decode("utf-8")
-
-
 @dataclass
 class CataloguePage:
     total: int
@@ -518,12 +511,6 @@ async def browse(
     """One page of the catalogue: search results by relevance when there are words, else every
     course (narrowed by the filters) by title."""
     per_page = max(1, min(per_page, PAGE_MAX))
-    filters = CatalogueFilters(
-        q=_plain(filters.q) or "",
-        competency=_plain(filters.competency),
-        provider=_plain(filters.provider),
-        language=_plain(filters.language),
-    )
     q = filters.q.strip()[:300]
     competency = competency_slug(filters.competency) if filters.competency else None
     if q:

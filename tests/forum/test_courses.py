@@ -296,11 +296,13 @@ async def test_competencies_on_profiles_and_communities_come_from_the_framework(
     assert [c["slug"] for c in (await client.get(url)).json()["items"]] == ["public-procurement"]
 
 
-async def test_codes_and_filters_no_course_could_have_are_not_found_or_ignored(client, admin):
+async def test_codes_no_course_could_have_are_not_found_and_odd_filters_find_nothing(client, admin):
     await load(client, admin)
     for code in ("%00", "a%00b", "%ED%A0%80", "x" * 41, "no%20spaces"):
         assert (await client.get(f"/api/v1/courses/{code}")).status_code == 404, code
         assert (await client.get(f"/courses/{code}")).status_code == 404, code
     for query in ("provider=%00", "language=a%00b", "competency=%00", "q=%00"):
         r = await client.get(f"/api/v1/courses?{query}")
-        assert r.status_code == 200, query
+        assert r.status_code == 400, query  # refused where the query is decoded
+    r = await client.get("/api/v1/courses?provider=%ED%A0%80&competency=%F0%9F%98%80")
+    assert r.status_code == 200 and r.json()["items"] == []
