@@ -473,7 +473,9 @@ async def discussion_counts(actor: User | None, course_ids: list[int]) -> dict[i
     """course id -> how many of its discussions the actor may read."""
     if not course_ids:
         return {}
-    visible = await permissions.listed_threads(actor, prefix="thread__")
+    visible = permissions.threads_listed_anywhere_q(
+        await permissions.reader(actor), prefix="thread__"
+    )
     rows = (
         await ThreadCourse.filter(visible, course_id__in=course_ids)
         .annotate(n=Count("id"))
@@ -592,7 +594,7 @@ async def detail(actor: User | None, code: str, *, limit: int = DISCUSSIONS_SHOW
     """A course with what the actor may read of the forum about it: its discussions (newest
     activity first) and the communities tied to it."""
     course = await get(code)
-    visible = await permissions.listed_threads(actor)
+    visible = permissions.threads_listed_anywhere_q(await permissions.reader(actor))
     linked = Thread.filter(
         visible, id__in=Subquery(ThreadCourse.filter(course_id=course.id).values("thread_id"))
     )

@@ -1669,27 +1669,19 @@ def sees_points_entry(who: Reader, *, owner_id: int, discussion: Discussion | No
     return discussion is not None and reads_discussion(who, discussion)
 
 
-async def listed_threads(actor: User | None, prefix: str = "") -> Q:
-    """The ORM filter of threads that show in lists for the actor (a course's discussions and
-    their counts): sees_thread as a query, less deleted and merged threads, which lists never
-    show. `prefix` is the relation leading to the thread ("thread__") when filtering another
-    table."""
-    who = await reader(actor)
-
-    def q(**kwargs: Any) -> Q:
-        return Q(**{prefix + name: value for name, value in kwargs.items()})
-
-    held = ("pending", "hidden")
-    shown = q(status="published")
-    if who.user_id is not None:
-        shown |= q(status__in=held, author_id=who.user_id)
-        if who.is_admin:
-            shown |= q(status__in=held)
-        else:
-            moderated = [cid for cid in who.memberships if moderates(who, cid)]
-            if moderated:
-                shown |= q(status__in=held, community_id__in=moderated)
-    readable = await readable_community_ids(actor)
-    if readable is None:
-        return shown
-    return shown & q(community_id__in=readable or [0])
+def threads_listed_anywhere_q(who: Reader, prefix: str = "") -> Q:
+    """The ORM filter of threads a reader sees in lists that span communities (a course's
+    discussions and their counts): a community's thread list (THREAD_LISTED) in every community
+    they read. `prefix` is the relation leading to the thread ("thread__") when filtering
+    another table."""
+    fields = {"status": f"{prefix}status", "author": f"{prefix}author_id"}
+    shown = THREAD_LISTED.q(who, moderator=False, **fields)
+    moderated = moderated_by(who)
+    if moderated is None or moderated:
+        held = THREAD_LISTED.q(who, moderator=True, **fields)
+        if moderated is not None:
+            held &= _q({f"{prefix}community_id__in": moderated})
+        shown |= held
+    return shown & readable_communities_q(
+        who, id_field=f"{prefix}community_id", prefix=f"{prefix}community__"
+    )

@@ -90,8 +90,6 @@ INDEXED_ONLY = {  # only published posts of published threads are indexed
 # replayed as its removal to whoever may not read it now, with its words to whoever may: the
 # rules above, as on every other path.)
 NEVER_ANNOUNCED = {"held": NOBODY}
-# A course's discussions: what sees_thread allows, less deleted and merged threads.
-LISTED_DISCUSSIONS = {"deleted_thread": NOBODY, "merged": NOBODY}
 NOT_WHEN_DELETED = {"deleted": NOBODY, "deleted_thread": NOBODY}
 
 # The same audience and narrowing, with the reason, for rows of one kind.
@@ -482,22 +480,22 @@ PATHS: tuple[ReadPath, ...] = (
         "course-page",
         page("/courses/LM-{s.state}"),
         states=THREADS,
-        narrowed=LISTED_DISCUSSIONS,
-        why="a course lists its readable discussions; deleted and merged threads nowhere",
+        narrowed=THREAD_LISTS,
+        why="a course lists its discussions as a community lists its threads",
     ),
     ReadPath(
         "course-api",
         api("/api/v1/courses/LM-{s.state}"),
         states=THREADS,
-        narrowed=LISTED_DISCUSSIONS,
-        why="a course lists its readable discussions; deleted and merged threads nowhere",
+        narrowed=THREAD_LISTS,
+        why="a course lists its discussions as a community lists its threads",
     ),
     ReadPath(
         "course-count-api",
         course_count,
         states=THREADS,
-        narrowed=LISTED_DISCUSSIONS,
-        why="the catalogue counts a course's readable discussions, as its page lists them",
+        narrowed=THREAD_LISTS,
+        why="the catalogue counts a course's discussions as its page lists them",
     ),
     ReadPath(
         "points-history-api",
