@@ -1629,33 +1629,27 @@ def earns_points(recipient_id: int, *, granted_by: int | None, asker_id: int | N
 
 @dataclass(frozen=True, slots=True)
 class Discussion:
-    """What the rules need of the thread (and post) a points entry or a link points at."""
+    """What earned a points entry, as it is now: its thread and, for an answer or a reaction,
+    the post."""
 
-    thread_status: str
-    thread_author_id: int
-    community_id: int
-    visibility: str
-    post_status: str | None = None
-    post_author_id: int | None = None
+    thread: ThreadFacts
+    post: PostFacts | None = None
 
 
 def reads_discussion(who: Reader, discussion: Discussion) -> bool:
     """The reader may read the thread and, when a post is named, that post's body."""
+    thread = discussion.thread
     if not sees_thread(
         who,
-        status=discussion.thread_status,
-        author_id=discussion.thread_author_id,
-        community_id=discussion.community_id,
-        visibility=discussion.visibility,
+        status=thread.status,
+        author_id=thread.author_id,
+        community_id=thread.community_id,
+        visibility=thread.visibility,
     ):
         return False
-    if discussion.post_status is None or discussion.post_author_id is None:
-        return True
-    return sees_post_body(
-        who,
-        status=discussion.post_status,
-        author_id=discussion.post_author_id,
-        community_id=discussion.community_id,
+    post = discussion.post
+    return post is None or sees_post_body(
+        who, status=post.status, author_id=post.author_id, community_id=thread.community_id
     )
 
 

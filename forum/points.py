@@ -343,12 +343,13 @@ async def _discussions(
             continue
         post = posts.get(e.post_id or 0)
         facts = permissions.Discussion(
-            thread_status=row.status,
-            thread_author_id=row.author_id,
-            community_id=row.community_id,
-            visibility=row.visibility,
-            post_status=post[1] if post else None,
-            post_author_id=post[2] if post else None,
+            thread=permissions.ThreadFacts(
+                status=row.status,
+                author_id=row.author_id,
+                community_id=row.community_id,
+                visibility=row.visibility,
+            ),
+            post=permissions.PostFacts(status=post[1], author_id=post[2]) if post else None,
         )
         found[e.id] = (facts, row)
     return found
