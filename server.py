@@ -5,6 +5,7 @@ python server.py migrate
 python server.py create-admin USERNAME --email E   (password: CHAUPAL_ADMIN_PASSWORD or stdin)
 python server.py seed-demo
 python server.py send-reminders
+python server.py import-courses FILE [--format csv|json]
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
+from whoosh.index import LockError
 
 import forum.web.accounts
 import forum.web.api.accounts
 import forum.web.api.communities
+import forum.web.api.courses
 import forum.web.api.events
 import forum.web.api.health
 import forum.web.api.posts
@@ -37,6 +40,7 @@ import forum.web.api.search
 import forum.web.api.social
 import forum.web.api.threads
 import forum.web.communities
+import forum.web.courses
 import forum.web.events
 import forum.web.home
 import forum.web.posts
@@ -62,7 +66,8 @@ from forum.web.render import error_page, make_templates
 from moderation import api as moderation_api
 from moderation import pages as moderation_pages
 from moderation.limits import make_limiter
-from search import maintenance
+from search import catalogue, maintenance
+from search.course_index import WhooshCourseIndex
 from search.whoosh_index import WhooshIndex
 from search.writer import OutboxWriter
 
@@ -78,6 +83,7 @@ AREAS = (
     forum.web.api.search,
     forum.web.api.social,
     forum.web.api.events,
+    forum.web.api.courses,
     moderation_api,
     forum.web.home,
     forum.web.communities,
@@ -87,6 +93,7 @@ AREAS = (
     forum.web.search,
     forum.web.social,
     forum.web.events,
+    forum.web.courses,
     moderation_pages,
     forum.web.ws,
 )
@@ -106,6 +113,9 @@ def create_app(settings: Settings) -> Starlette:
         writer = OutboxWriter(index)
         app.state.search = index
         app.state.search_writer = writer
+        course_index = WhooshCourseIndex(settings.course_index_dir)
+        app.state.courses = course_index
+        course_sync = asyncio.create_task(_sync_courses(course_index), name="course-index-sync")
         hub = Hub(settings.redis_url)
         await hub.start()
         app.state.hub = hub
@@ -131,6 +141,10 @@ def create_app(settings: Settings) -> Starlette:
                         await task
             await hub.stop()
             await writer.stop()
+            course_sync.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await course_sync
+            course_index.close()
             index.close()
             await db.close_database()
 
@@ -183,6 +197,17 @@ def create_app(settings: Settings) -> Starlette:
     app.state.settings = settings
     app.state.templates = make_templates(settings)
     return app
+
+
+async def _sync_courses(index: WhooshCourseIndex) -> None:
+    """Brings the course index in line with the database once the app has started (a change
+    committed just before a crash, or an index written by another release)."""
+    try:
+        await catalogue.sync(index)
+    except LockError:
+        pass  # another worker is writing it: that one syncs
+    except Exception:
+        log.exception("syncing the course index failed; it is retried at the next start")
 
 
 async def _digest_loop(settings: Settings) -> None:
@@ -302,9 +327,11 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
     async def work() -> None:
         index = WhooshIndex(settings.index_dir)
+        course_index = WhooshCourseIndex(settings.course_index_dir)
         try:
-            print(await demo.seed(search_index=index))
+            print(await demo.seed(search_index=index, course_index=course_index))
         finally:
+            course_index.close()
             index.close()
 
     asyncio.run(_with_db(settings, work()))
@@ -355,6 +382,63 @@ def cmd_check_index(args: argparse.Namespace) -> int:
         return 0
     print("Run with --repair to fix.")
     return 1
+
+
+def cmd_import_courses(args: argparse.Namespace) -> int:
+    import time
+
+    from forum import course_import, progress
+    from forum.errors import DomainError
+
+    settings = _settings()
+    try:
+        with open(args.file, "rb") as handle:
+            text = course_import.decode(handle.read())
+    except OSError as exc:
+        print(f"error: {exc.strerror}: {args.file}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    report = course_import.Report()
+    started = time.monotonic()
+
+    def shown(unit: str) -> Any:
+        began = time.monotonic()
+
+        def show(done: int, total: int) -> None:
+            if total >= 1000:
+                progress.bar(sys.stderr, done, total, began, unit)
+                if done >= total:
+                    sys.stderr.write("\n")
+
+        return show
+
+    async def work() -> None:
+        nonlocal report
+        index = WhooshCourseIndex(settings.course_index_dir)
+        try:
+            report = await course_import.import_text(
+                None,
+                text,
+                fmt=args.format,
+                filename=args.file,
+                index=index,
+                progress=shown("rows"),
+                index_progress=shown("courses indexed"),
+            )
+        finally:
+            index.close()
+
+    try:
+        asyncio.run(_with_db(settings, work()))
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"{report.summary()} Took {time.monotonic() - started:.1f} s.")
+    for problem in report.errors:
+        print(f"  {problem}")
+    return 1 if report.errors else 0
 
 
 def cmd_send_digests(args: argparse.Namespace) -> int:
@@ -429,6 +513,13 @@ def main(argv: list[str] | None = None) -> int:
         "--repair", action="store_true", help="queue missing documents, drop extra ones"
     )
     check.set_defaults(func=cmd_check_index)
+
+    courses = sub.add_parser(
+        "import-courses", help="add or update catalogue courses from a CSV or JSON file"
+    )
+    courses.add_argument("file")
+    courses.add_argument("--format", choices=("csv", "json"), help="default: from the file")
+    courses.set_defaults(func=cmd_import_courses)
 
     sub.add_parser("send-digests", help="email unread-notification digests now").set_defaults(
         func=cmd_send_digests

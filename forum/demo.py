@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from forum import accounts, demo_content, markup, permissions, posts, threads
+from forum import accounts, demo_content, demo_courses, markup, permissions, posts, threads
 from forum.events import attendance, marathons, organise, reminders, rsvp, times
 from forum.models import Community, Event, EventRsvp, Post, Thread, User
 from moderation import actions
-from search.port import SearchIndex
+from search.port import CourseIndex, SearchIndex
 from search.writer import OutboxWriter
 
 DEMO_PASSWORD = "chaupal-demo-2026"  # noqa: S105 - documented demo password
@@ -27,10 +27,16 @@ async def _user(username: str, email: str, password: str, **profile: str) -> Use
     return await accounts.register(username, email, password, **profile)  # type: ignore[arg-type]
 
 
-async def seed(password: str | None = None, search_index: SearchIndex | None = None) -> str:
-    """Loads the demo and, given the search index, indexes it at once."""
+async def seed(
+    password: str | None = None,
+    search_index: SearchIndex | None = None,
+    course_index: CourseIndex | None = None,
+) -> str:
+    """Loads the demo and, given the search indexes, indexes it at once."""
     if await Community.filter(slug=demo_content.COMMUNITIES[0]["slug"]).exists():
-        return "The demo is already loaded."
+        admin = await User.get_or_none(username=DEMO_ADMIN)
+        added = await demo_courses.seed(course_index, admin) if admin is not None else ""
+        return "The demo is already loaded." + added
     password = password or os.environ.get("CHAUPAL_DEMO_PASSWORD") or DEMO_PASSWORD
     admin = await _user(
         DEMO_ADMIN,
@@ -98,11 +104,12 @@ async def seed(password: str | None = None, search_index: SearchIndex | None = N
         if spec.get("locked"):
             await actions.lock_thread(admin, thread, True, "Consultation closed.")
     events = await _seed_events(people, by_slug)
+    catalogue = await demo_courses.seed(course_index, admin)
     if search_index is not None:
         await OutboxWriter(search_index).drain()
     return (
         f"Loaded {len(by_slug)} communities, {len(people)} people, {count} threads and "
-        f"{events} events. "
+        f"{events} events.{catalogue} "
         f"Sign in as any of them (e.g. '{demo_content.USERS[0]['username']}') or as '{DEMO_ADMIN}' "
         f"with the password '{password}'."
     )

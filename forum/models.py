@@ -546,3 +546,150 @@ class MarathonTeamMember(Model):
     class Meta:
         table = "marathon_team_members"
         unique_together = (("event", "user"),)
+
+
+# The training catalogue: courses mapped to a competency framework (behavioural, functional and
+# domain competencies, each in a theme), as iGOT maps them.
+class Competency(Model):
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=80, unique=True)
+    name = fields.CharField(max_length=80)
+    kind = fields.CharField(max_length=12)  # behavioural, functional or domain
+    theme = fields.CharField(max_length=80, default="")
+
+    class Meta:
+        table = "competencies"
+
+
+# A course of the catalogue, upserted by code. `content_hash` is a digest of every imported
+# field, so importing the same row again changes nothing; the course search index keeps it too.
+class Course(Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=40, unique=True)
+    title = fields.CharField(max_length=200, db_index=True)
+    provider = fields.CharField(max_length=120, default="", db_index=True)
+    url = fields.CharField(max_length=500, default="")
+    description = fields.TextField(default="")
+    duration_minutes = fields.IntField(null=True)
+    language = fields.CharField(max_length=40, default="", db_index=True)
+    content_hash = fields.CharField(max_length=64, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "courses"
+
+
+class CourseCompetency(Model):
+    id = fields.IntField(primary_key=True)
+    course: fields.ForeignKeyRelation[Course] = fields.ForeignKeyField(
+        "forum.Course", related_name="competency_links", on_delete=fields.CASCADE
+    )
+    competency: fields.ForeignKeyRelation[Competency] = fields.ForeignKeyField(
+        "forum.Competency", related_name=False, on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "course_competencies"
+        unique_together = (("course", "competency"),)
+        indexes = (("competency_id", "course_id"),)
+
+
+# A course linked to a discussion by the thread's author or a moderator.
+class ThreadCourse(Model):
+    id = fields.IntField(primary_key=True)
+    thread: fields.ForeignKeyRelation[Thread] = fields.ForeignKeyField(
+        "forum.Thread", related_name=False, on_delete=fields.CASCADE
+    )
+    course: fields.ForeignKeyRelation[Course] = fields.ForeignKeyField(
+        "forum.Course", related_name=False, on_delete=fields.CASCADE
+    )
+    linked_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "thread_courses"
+        unique_together = (("thread", "course"),)
+        indexes = (("course_id", "thread_id"),)
+
+
+# A community tied to a course or programme: an alumni group, a course's batch forum.
+class CommunityCourse(Model):
+    id = fields.IntField(primary_key=True)
+    community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
+        "forum.Community", related_name=False, on_delete=fields.CASCADE
+    )
+    course: fields.ForeignKeyRelation[Course] = fields.ForeignKeyField(
+        "forum.Course", related_name=False, on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "community_courses"
+        unique_together = (("community", "course"),)
+        indexes = (("course_id", "community_id"),)
+
+
+class CommunityCompetency(Model):
+    id = fields.IntField(primary_key=True)
+    community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
+        "forum.Community", related_name=False, on_delete=fields.CASCADE
+    )
+    competency: fields.ForeignKeyRelation[Competency] = fields.ForeignKeyField(
+        "forum.Competency", related_name=False, on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "community_competencies"
+        unique_together = (("community", "competency"),)
+
+
+class UserCompetency(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, on_delete=fields.CASCADE
+    )
+    competency: fields.ForeignKeyRelation[Competency] = fields.ForeignKeyField(
+        "forum.Competency", related_name=False, on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "user_competencies"
+        unique_together = (("user", "competency"),)
+
+
+# Learning points: an append-only ledger. Each entry has an idempotency key naming what earned
+# it (`accepted:<post>`, `reaction:<post>:<reactor>`, `best_of:<thread>`, ...), unique, so an
+# action undone and done again never counts twice. Entries are never changed or deleted;
+# admins correct with an adjustment entry of their own.
+class PointEntry(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, on_delete=fields.CASCADE
+    )
+    points = fields.IntField()
+    reason = fields.CharField(max_length=20)
+    key = fields.CharField(max_length=120, unique=True)
+    note = fields.TextField(default="")
+    thread_id = fields.IntField(null=True, db_index=True)
+    post_id = fields.IntField(null=True)
+    actor_id = fields.IntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "point_entries"
+        indexes = (("user_id", "created_at"),)
+
+
+# The yearly points target, set by admins; a year without a row uses the default.
+class PointsTarget(Model):
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField(unique=True)
+    target = fields.IntField()
+    set_by_id = fields.IntField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "points_targets"

@@ -1790,3 +1790,100 @@ async def readers_of(user_ids: list[int], community: Community) -> list[int]:
     events: reminders, changes, promotions)."""
     allowed = await reader_ids(community)
     return list(user_ids) if allowed is None else [u for u in user_ids if u in allowed]
+
+
+# Courses and learning points
+
+
+def links_courses(who: Reader, *, author_id: int, community_id: int) -> bool:
+    """Courses are linked to a thread (and unlinked) by its author and its community's
+    moderators."""
+    if who.user_id is None:
+        return False
+    return who.user_id == author_id or moderates(who, community_id)
+
+
+async def can_link_courses(actor: User | None, thread: Thread, community: Community) -> bool:
+    return links_courses(
+        await reader(actor),
+        author_id=thread.author_id,  # type: ignore[attr-defined]
+        community_id=community.id,
+    )
+
+
+async def require_link_courses(actor: User | None, thread: Thread, community: Community) -> User:
+    await require_see_thread(actor, thread, community)
+    user = require_active(actor, "link courses")
+    if not await can_link_courses(user, thread, community):
+        raise PermissionDenied("Only the thread's author or a moderator can link courses to it.")
+    return user
+
+
+def require_manage_catalogue(actor: User | None) -> User:
+    """Adding, importing and changing the course catalogue: site administrators."""
+    return require_admin(actor)
+
+
+def require_adjust_points(actor: User | None) -> User:
+    """Adjusting someone's learning points and setting the yearly target: site administrators."""
+    return require_admin(actor)
+
+
+def earns_points(recipient_id: int, *, granted_by: int | None, asker_id: int | None = None) -> bool:
+    """Learning points come from others: nobody earns them by acknowledging themselves, nor for
+    answering their own question."""
+    return recipient_id != granted_by and recipient_id != asker_id
+
+
+@dataclass(frozen=True, slots=True)
+class Discussion:
+    """What earned a points entry, as it is now: its thread and, for an answer or a reaction,
+    the post."""
+
+    thread: ThreadFacts
+    post: PostFacts | None = None
+
+
+def reads_discussion(who: Reader, discussion: Discussion) -> bool:
+    """The reader may read the thread and, when a post is named, that post's body."""
+    thread = discussion.thread
+    if not sees_thread(
+        who,
+        status=thread.status,
+        author_id=thread.author_id,
+        community_id=thread.community_id,
+        visibility=thread.visibility,
+    ):
+        return False
+    post = discussion.post
+    return post is None or sees_post_body(
+        who, status=post.status, author_id=post.author_id, community_id=thread.community_id
+    )
+
+
+def sees_points_entry(who: Reader, *, owner_id: int, discussion: Discussion | None) -> bool:
+    """A person and administrators see every entry of the person's ledger. Others see an entry
+    only if they may read what earned it (so a private discussion never shows in a profile's
+    history, total or a leaderboard); entries earned outside discussions (adjustments) are the
+    person's own business."""
+    if who.is_admin or (who.user_id is not None and who.user_id == owner_id):
+        return True
+    return discussion is not None and reads_discussion(who, discussion)
+
+
+def threads_listed_anywhere_q(who: Reader, prefix: str = "") -> Q:
+    """The ORM filter of threads a reader sees in lists that span communities (a course's
+    discussions and their counts): a community's thread list (THREAD_LISTED) in every community
+    they read. `prefix` is the relation leading to the thread ("thread__") when filtering
+    another table."""
+    fields = {"status": f"{prefix}status", "author": f"{prefix}author_id"}
+    shown = THREAD_LISTED.q(who, moderator=False, **fields)
+    moderated = moderated_by(who)
+    if moderated is None or moderated:
+        held = THREAD_LISTED.q(who, moderator=True, **fields)
+        if moderated is not None:
+            held &= _q({f"{prefix}community_id__in": moderated})
+        shown |= held
+    return shown & readable_communities_q(
+        who, id_field=f"{prefix}community_id", prefix=f"{prefix}community__"
+    )

@@ -10,7 +10,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from forum.models import ApiToken, Community, CommunitySuspension, Membership, PostRevision, User
+from forum.models import (
+    ApiToken,
+    Community,
+    CommunitySuspension,
+    Competency,
+    Course,
+    Membership,
+    PostRevision,
+    User,
+)
+from forum.points import Entry as PointsEntryView
 from search.port import Hit
 
 if TYPE_CHECKING:
@@ -245,4 +255,45 @@ def community_suspension(
         "community": c.slug,
         "suspended_until": when(s.until) if s else None,
         "reason": s.reason if s else "",
+    }
+
+
+# Courses and learning points
+
+
+def competency(c: Competency) -> dict[str, Any]:
+    return {"slug": c.slug, "name": c.name, "kind": c.kind, "theme": c.theme}
+
+
+def course(
+    c: Course, competencies: list[Competency] | None = None, discussion_count: int | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "code": c.code,
+        "title": c.title,
+        "provider": c.provider,
+        "url": c.url,
+        "description": c.description,
+        "duration_minutes": c.duration_minutes,
+        "language": c.language,
+        "competencies": [competency(x) for x in competencies or []],
+        "updated_at": when(c.updated_at),
+        "page_url": f"/courses/{c.code}",
+    }
+    if discussion_count is not None:
+        body["discussion_count"] = discussion_count
+    return body
+
+
+def points_entry(e: PointsEntryView) -> dict[str, Any]:
+    return {
+        "id": e.entry.id,
+        "points": e.entry.points,
+        "reason": e.entry.reason,
+        "label": e.label,
+        "note": e.entry.note,
+        "thread_id": e.thread_id,
+        "thread_title": e.thread_title,
+        "post_id": e.post_id,
+        "created_at": when(e.entry.created_at),
     }

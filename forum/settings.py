@@ -124,3 +124,7 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def course_index_dir(self) -> Path:
+        return self.data_dir / "courses"

@@ -9,7 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from forum import live, permissions, validation
+from forum import live, permissions, points, validation
 from forum.models import Bookmark, Community, Post, Reaction, Subscription, Thread, User
 
 REACTIONS = ("helpful", "insightful", "thanks")
@@ -53,6 +53,8 @@ async def react(actor: User | None, post: Post, kind: object, on: bool = True) -
                     await Reaction.create(post=post, user=user, kind=what)
             except IntegrityError:
                 pass  # the same reaction arrived twice at once
+            else:
+                await points.reaction_received(post, user)
         elif not on:
             await Reaction.filter(post_id=post.id, user_id=user.id, kind=what).delete()
         await Thread.filter(id=thread.id).update(

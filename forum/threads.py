@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from forum import communities, live, markup, permissions, validation
+from forum import communities, live, markup, permissions, points, validation
 from forum.errors import Invalid, NotFound
 from forum.models import Community, Post, ReviewItem, SearchOutbox, Thread, ThreadTag, User
 from moderation import items, policies
@@ -186,8 +186,13 @@ async def set_locked(actor: User | None, thread: Thread, locked: bool) -> bool:
 
 
 async def set_featured(actor: User | None, thread: Thread, featured: bool) -> bool:
-    """Adds the thread to (or takes it out of) its community's "best of" collection."""
-    return await _set_flag(actor, thread, "featured", featured)
+    """Adds the thread to (or takes it out of) its community's "best of" collection; its author
+    earns learning points the first time."""
+    async with in_transaction():
+        changed = await _set_flag(actor, thread, "featured", featured)
+        if changed and featured and actor is not None:
+            await points.thread_featured(thread, actor)
+    return changed
 
 
 async def set_tags(actor: User | None, thread: Thread, tags: object) -> bool:
@@ -209,7 +214,7 @@ async def set_tags(actor: User | None, thread: Thread, tags: object) -> bool:
 
 async def accept_answer(actor: User | None, thread: Thread, post_id: int | None) -> bool:
     """The asker or a moderator marks a reply as the accepted answer (None clears it)."""
-    await permissions.require_accept_answer(actor, thread)
+    user = await permissions.require_accept_answer(actor, thread)
     if post_id is not None:
         ok = await Post.filter(
             permissions.answerable_q(), id=post_id, thread_id=thread.id, number__gt=1
@@ -223,6 +228,8 @@ async def accept_answer(actor: User | None, thread: Thread, post_id: int | None)
         return False
     async with in_transaction():
         await Thread.filter(id=thread.id).update(accepted_post_id=post_id, version=F("version") + 1)
+        if post_id is not None:
+            await points.answer_accepted(thread, post_id, user)
         thread.accepted_post_id = post_id
         await announce(thread, accepted_post_id=post_id)
     return True

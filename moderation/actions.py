@@ -9,8 +9,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from forum import accounts, communities, notifications, permissions, threads, validation
-from forum.models import Community, CommunitySuspension, Thread, User
+from forum import accounts, communities, notifications, permissions, points, threads, validation
+from forum.models import Community, CommunitySuspension, PointEntry, Thread, User
 from moderation import audit, items, policies, queue
 
 
@@ -221,3 +221,26 @@ async def suspension_choices(actor: User | None, target: User) -> SuspensionChoi
         communities=[c for c in candidates if await permissions.can_suspend(actor, target, c)],
         current=current,
     )
+
+
+async def adjust_points(
+    actor: User | None, person: User, amount: object, reason: object
+) -> PointEntry:
+    """An administrator adds or removes learning points with a reason, audited."""
+    async with in_transaction():
+        entry = await points.adjust(actor, person, amount, reason)
+        await audit.record(
+            actor,
+            "points.adjust",
+            f"user:{person.username}",
+            note=f"{entry.points:+d}: {entry.note}",
+        )
+    return entry
+
+
+async def set_points_target(actor: User | None, year: object, target: object) -> tuple[int, int]:
+    """An administrator sets a year's learning points target, audited; returns (year, target)."""
+    async with in_transaction():
+        when, value = await points.set_target(actor, year, target)
+        await audit.record(actor, "points.target", f"year:{when}", note=f"target {value}")
+    return when, value

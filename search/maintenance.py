@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from tortoise.functions import Max
 
-from forum import permissions
+from forum import permissions, progress
 from forum.models import Post, SearchOutbox, Thread
 from search import documents
 from search.whoosh_index import WhooshIndex
@@ -37,14 +37,6 @@ async def _thread_batches(batch: int = BATCH) -> Any:
         yield upserts
 
 
-def _progress(out: TextIO, done: int, total: int, started: float) -> None:
-    rate = done / max(time.monotonic() - started, 1e-6)
-    width = 30
-    filled = int(width * done / total) if total else width
-    out.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} documents, {rate:,.0f}/s")
-    out.flush()
-
-
 async def reindex(
     index: WhooshIndex, out: TextIO = sys.stderr, procs: int = 1
 ) -> tuple[int, float]:
@@ -58,7 +50,7 @@ async def reindex(
         async for docs in _thread_batches():
             rebuild.add(docs)
             done += len(docs)
-            _progress(out, done, total, started)
+            progress.bar(out, done, total, started, "documents")
     except BaseException:
         rebuild.cancel()
         raise

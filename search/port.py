@@ -60,3 +60,42 @@ class SearchIndex(Protocol):
     def stamps(self) -> dict[str, tuple[str, int]]: ...
 
     def close(self) -> None: ...
+
+
+# The course catalogue has an index of its own (small, rarely written): catalogue search and
+# course suggestions ranked by relevance to a discussion's text.
+
+
+@dataclass(frozen=True)
+class CourseQuery:
+    """Catalogue search: words, narrowed to a competency (slug), provider or language."""
+
+    text: str = ""
+    competency: str | None = None
+    provider: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class CourseHit:
+    code: str
+    score: float
+
+
+class CourseIndex(Protocol):
+    def apply(
+        self,
+        upserts: list[dict[str, Any]],
+        deletes: list[str],
+        progress: Any = None,
+    ) -> None: ...
+
+    def search(
+        self, query: CourseQuery, *, page: int, per_page: int
+    ) -> tuple[int, list[CourseHit]]: ...
+
+    def suggest(self, text: str, *, limit: int, exclude: frozenset[str]) -> list[CourseHit]: ...
+
+    def stamps(self) -> dict[str, str]: ...
+
+    def close(self) -> None: ...

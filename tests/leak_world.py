@@ -109,6 +109,11 @@ def slug(key: str) -> str:
     return COMMUNITIES[key][0]
 
 
+def course_code(state: str) -> str:
+    """The catalogue course linked to a thread-level secret's thread."""
+    return f"LM-{state}".upper()
+
+
 @dataclass
 class Secret:
     state: str
@@ -524,6 +529,19 @@ class _Builder:
             await self.call(
                 "PATCH", f"/api/v1/threads/{s.thread_id}", "moderator", json={"featured": True}
             )
+        for s in secrets:
+            if s.thread_level:
+                # A course its author linked the thread to: the course lists the discussion.
+                code = course_code(s.state)
+                course = {"code": code, "title": f"Course {code.lower()}", "competencies": []}
+                await self.call("POST", "/api/v1/courses", "admin", 201, json=course)
+                await self.call(
+                    "POST",
+                    f"/api/v1/threads/{s.thread_id}/courses",
+                    "author",
+                    201,
+                    json={"code": code},
+                )
         for s in secrets:
             if not s.thread_level:
                 continue

@@ -34,6 +34,7 @@ from tests.leak_world import (
     Secret,
     World,
     community_marker,
+    course_code,
     event_link,
     misspelt,
     running_world,
@@ -327,6 +328,14 @@ def with_key(url: str) -> Probe:
     return probe
 
 
+async def course_count(w: World, actor: str, s: Secret) -> bool:
+    """How many discussions of the course the reader may read: the catalogue's count."""
+    r = await w.api_get(actor, f"/api/v1/courses?q={course_code(s.state)}")
+    assert r.status == 200, r.text
+    counts = {c["code"]: c["discussion_count"] for c in r.json()["items"]}
+    return counts.get(course_code(s.state), 0) > 0
+
+
 # The read paths
 
 
@@ -495,6 +504,43 @@ PATHS: tuple[ReadPath, ...] = (
         states=THREADS,
         narrowed={**INDEXED_ONLY, "merged": NOBODY},
         why="titles of indexed threads; a merged thread's title is no longer one",
+    ),
+    # Courses (each thread-level secret's thread is linked to a course of its own) and the
+    # learning points its author earned when it went into the best of
+    ReadPath(
+        "course-page",
+        page("/courses/LM-{s.state}"),
+        states=THREADS,
+        narrowed=THREAD_LISTS,
+        why="a course lists its discussions as a community lists its threads",
+    ),
+    ReadPath(
+        "course-api",
+        api("/api/v1/courses/LM-{s.state}"),
+        states=THREADS,
+        narrowed=THREAD_LISTS,
+        why="a course lists its discussions as a community lists its threads",
+    ),
+    ReadPath(
+        "course-count-api",
+        course_count,
+        states=THREADS,
+        narrowed=THREAD_LISTS,
+        why="the catalogue counts a course's discussions as its page lists them",
+    ),
+    ReadPath(
+        "points-history-api",
+        api("/api/v1/users/lm_author/points"),
+        states=THREADS,
+        narrowed={"merged": NOBODY},
+        why="an entry names the discussion as it is now: a merged thread's is the one it joined",
+    ),
+    ReadPath(
+        "points-history-page",
+        page("/u/lm_author/points"),
+        states=THREADS,
+        narrowed={"merged": NOBODY},
+        why="an entry names the discussion as it is now: a merged thread's is the one it joined",
     ),
     # Communities (their names)
     ReadPath("directory-page", community_name(read_page, "/communities"), community_rule=True),

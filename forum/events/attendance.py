@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from tortoise.transactions import in_transaction
 
-from forum import permissions
+from forum import permissions, points
 from forum.errors import Conflict, Invalid
 from forum.events import times
 from forum.events.organise import members_organise
@@ -131,10 +131,15 @@ async def mark(actor: User | None, event: Event, usernames: object, attended: ob
 
 
 async def award_attendance_points(user_id: int, event: Event, marked_by: User) -> None:
-    """THE call site for learning points earned by attending an event (issue 10's ledger,
-    forum/points.py). Until that ledger lands, attendance is recorded (EventRsvp.attended) and
-    this awards nothing."""
-    return None
+    """Learning points for attending (forum/points.py), once per person and event whatever
+    how often attendance is marked."""
+    await points.award(
+        user_id,
+        "event_attended",
+        f"event_attended:{event.id}:{user_id}",
+        thread_id=event.thread_id,  # type: ignore[attr-defined]
+        actor_id=marked_by.id,
+    )
 
 
 async def attended_count(event_id: int) -> int:

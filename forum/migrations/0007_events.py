@@ -5,7 +5,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('forum', '0005_edits_suspensions')]
+    dependencies = [('forum', '0006_courses_points')]
 
     initial = False
 

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import accounts, communities, permissions, threads, validation
+from forum import accounts, communities, courses, permissions, points, threads, validation
 from forum.errors import DomainError, Invalid
 from forum.models import User
 from forum.web.http import ANON_COOKIE, SESSION_COOKIE, settings_of
@@ -171,6 +171,8 @@ async def user_page(request: Request) -> Response:
             "communities": their,
             "caps": caps,
             "suspensions": await actions.suspension_choices(viewer, person),
+            "competencies": await courses.competencies_of_user(person),
+            "points": await points.year_summary(viewer, person, points.now().year),
         },
     )
 

@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import communities, permissions, reads
+from forum import communities, courses, permissions, reads
 from forum.errors import DomainError, Invalid, NotFound
 from forum.events import reads as event_reads
 from forum.web.events import zone_of
@@ -43,6 +43,7 @@ async def community_page(request: Request) -> Response:
             ),
             "events": await event_reads.next_in(community.id),
             "zone": zone_of(user),
+            "learning": await courses.community_panel(user, community),
             "suspension": suspension,
         },
     )

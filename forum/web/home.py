@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import communities, threads
+from forum import communities, courses, threads
 from forum.events import reads as event_reads
 from forum.web.events import zone_of
 from forum.web.render import page_actor, render
@@ -18,6 +18,7 @@ async def home(request: Request) -> Response:
     latest = await threads.latest(user, mine_only=bool(mine), limit=20)
     directory = await communities.directory(user) if not mine else None
     events = await event_reads.next_few(user, mine_only=bool(mine))
+    suggested = await courses.home_suggestions(user, request.app.state.courses)
     return await render(
         request,
         "home.html",
@@ -27,6 +28,7 @@ async def home(request: Request) -> Response:
             "directory": directory,
             "events": events,
             "zone": zone_of(user),
+            "suggested": suggested,
         },
     )
 

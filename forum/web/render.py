@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from forum import accounts, communities, markup, notifications, permissions, security
+from forum import accounts, communities, courses, markup, notifications, permissions, security
 from forum.errors import DomainError, NotSignedIn
 from forum.events import organise as event_organise
 from forum.events import times as event_times
@@ -87,6 +87,7 @@ def make_templates(settings: Settings) -> Environment:
     env.globals.update(
         site_name=settings.site_name,
         kind_labels=communities.KIND_LABELS,
+        competency_kinds=courses.KIND_LABELS,
         suggested_roles=accounts.SUGGESTED_ROLES,
         suggested_sectors=accounts.SUGGESTED_SECTORS,
         event_kinds=event_organise.KIND_LABELS,

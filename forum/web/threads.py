@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from forum import communities, permissions, posts, reads, social, threads, validation
+from forum import communities, courses, permissions, posts, reads, social, threads, validation
 from forum.errors import Invalid
 from forum.events import reads as event_reads
 from forum.models import User
@@ -107,6 +107,7 @@ async def thread_context(
         "errors": errors or {},
         "reactions": await social.counts([p.id for p in page.posts], user),
         "reaction_kinds": social.REACTIONS,
+        "course_panel": await courses.thread_panel(user, thread, request.app.state.courses),
         "bookmarked": await social.is_bookmarked(user, thread),
         "watch_level": await social.level_of(user, thread=thread),
         # An event's discussion thread links back to it (tagged "event" when created).
@@ -124,17 +125,31 @@ async def new_thread(request: Request) -> Response:
         user, form = await posted_form(request)
         await hit(request, "post", user)
         values = {k: form_text(form, k) for k in values}
+        linked = await courses.chosen(form.getlist("course"))
         try:
             thread, _ = await threads.start(user, community, **values)
+            await courses.link_many(user, thread, [c.code for c in linked])
             return redirect(request, f"/t/{thread.id}", "Your thread is up.")
         except Invalid as exc:
             errors = exc.fields or {"form": exc.message}
     else:
         await permissions.require_post_in(user, community)
+        linked = await courses.chosen(request.query_params.getlist("course"))
+    # What was written so far suggests courses (static/courses.js does it while typing).
+    found = await courses.suggest_for_text(
+        request.app.state.courses, values["title"], values["body"]
+    )
+    chosen = {c.code for c in linked}
     return await render(
         request,
         "thread_new.html",
-        {"community": community, "values": values, "errors": errors},
+        {
+            "community": community,
+            "values": values,
+            "errors": errors,
+            "linked": linked,
+            "suggested": [s.course for s in found if s.course.code not in chosen],
+        },
         422 if errors else 200,
     )
 

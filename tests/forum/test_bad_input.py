@@ -159,6 +159,7 @@ TAKE_NO_BODY = {
     ("PUT", "/api/v1/threads/{id}/bookmark"),
     ("POST", "/api/v1/events/{id}/teams/{team}/join"),
     ("POST", "/api/v1/me/calendar-key"),
+    ("PUT", "/api/v1/communities/{slug}/courses/{code}"),
 }
 
 
