@@ -458,6 +458,11 @@ async def test_organisers_mark_attendance_after_the_start(client, organised):
     )
     row = await EventRsvp.get(event_id=event["id"], user_id=people[0].id)
     assert row.attended and row.attended_at is not None
+    # Attending earns learning points, once however often attendance is marked.
+    from forum.models import PointEntry
+
+    earned = await PointEntry.filter(user_id=people[0].id, reason="event_attended")
+    assert len(earned) == 1 and earned[0].points > 0
 
 
 async def test_the_events_list_shows_upcoming_events_of_my_communities(
