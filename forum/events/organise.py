@@ -29,6 +29,20 @@ LONGEST = timedelta(days=14)
 NOTICED = ("starts_at", "ends_at", "location", "online_url", "timezone")
 
 
+# What an organiser writes about an event (the API's body and the web form alike).
+FIELDS = (
+    "title",
+    "kind",
+    "description",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "location",
+    "online_url",
+    "capacity",
+)
+
+
 async def members_organise(community_id: int) -> bool:
     """Whether the community lets its members (not only moderators) organise events."""
     found = await EventPolicy.filter(community_id=community_id).values_list(
@@ -117,17 +131,7 @@ def check(data: dict[str, Any], *, current: Event | None = None) -> dict[str, An
     creating = current is None
     errors: dict[str, str] = {}
     out: dict[str, Any] = {}
-    unknown = set(data) - {
-        "title",
-        "kind",
-        "description",
-        "starts_at",
-        "ends_at",
-        "timezone",
-        "location",
-        "online_url",
-        "capacity",
-    }
+    unknown = set(data) - set(FIELDS)
     if unknown:
         errors.update({name[:40]: "is not an event field" for name in sorted(unknown)[:10]})
 

@@ -21,17 +21,7 @@ from forum.web.http import path_int, settings_of
 from forum.web.limits import hit
 from forum.web.render import form_text, page_actor, posted_form, redirect, render, signed_in
 
-FORM_FIELDS = (
-    "title",
-    "kind",
-    "description",
-    "starts_at",
-    "ends_at",
-    "timezone",
-    "location",
-    "online_url",
-    "capacity",
-)
+FORM_FIELDS = organise.FIELDS
 
 
 def zone_of(user: User | None) -> str:
