@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from forum import live, permissions, security, validation
+from forum import live, notifications, permissions, reads, security, validation
 from forum.errors import Conflict, Invalid, NotFound
 from forum.events import times as event_times
 from forum.models import ApiToken, Session, User
@@ -163,17 +163,19 @@ async def start_session(user: User, days: int) -> str:
 
 
 async def user_for_session(token: str) -> User | None:
+    """The person a session cookie signs in (None when it is unknown or has expired), with
+    their unread notification count (`notifications.unread_count` reads it)."""
     if not token or len(token) > 100:
         return None
-    session = await Session.get_or_none(token_hash=security.token_digest(token)).select_related(
-        "user"
-    )
-    if session is None:
+    digest = security.token_digest(token)
+    found = await reads.session_user(digest)
+    if found is None:
         return None
-    if session.expires_at <= _now():
-        await session.delete()
+    if found.expires_at is not None and found.expires_at <= _now():
+        await Session.filter(token_hash=digest).delete()
         return None
-    return session.user
+    notifications.remember_unread(found.user, found.unread)
+    return found.user
 
 
 async def signed_out(user_id: int) -> None:
@@ -199,13 +201,13 @@ async def create_token(user: User, name: object = "") -> tuple[str, ApiToken]:
 async def user_for_token(token: str) -> User | None:
     if not token or len(token) > 100:
         return None
-    row = await ApiToken.get_or_none(token_hash=security.token_digest(token)).select_related("user")
-    if row is None:
+    found = await reads.token_user(security.token_digest(token))
+    if found is None:
         return None
     now = _now()
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-        await ApiToken.filter(id=row.id).update(last_used_at=now)
-    return row.user
+    if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=5):
+        await ApiToken.filter(id=found.token_id).update(last_used_at=now)
+    return found.user
 
 
 async def revoke_token(token: str) -> bool:

@@ -25,6 +25,10 @@ class User(Model):
     # The IANA zone event times are shown in; empty: the site's default (Asia/Kolkata).
     timezone = fields.CharField(max_length=64, default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Bumped by database triggers (migration 0008) whenever the person's memberships,
+    # community suspensions, bookmarks, reactions or watch settings change: what
+    # forum/personal.py caches of them is keyed by it.
+    state_version = fields.IntField(default=0, db_default=0)
 
     class Meta:
         table = "users"

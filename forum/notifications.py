@@ -27,7 +27,16 @@ async def notify(user_id: int, kind: str, **data: Any) -> Notification:
     return row
 
 
+def remember_unread(user: User, count: int) -> None:
+    """The unread count read with the person's row when their session was resolved (one query
+    for both, see forum/reads.py); marking notifications read drops it."""
+    user._chaupal_unread = count
+
+
 async def unread_count(user: User) -> int:
+    known: int | None = getattr(user, "_chaupal_unread", None)
+    if known is not None:
+        return known
     return await Notification.filter(user_id=user.id, read_at__isnull=True).count()
 
 
@@ -70,4 +79,6 @@ async def mark_read(user: User, ids: list[int] | None = None) -> int:
     query = Notification.filter(user_id=user.id, read_at__isnull=True)
     if ids is not None:
         query = query.filter(id__in=ids)
+    if hasattr(user, "_chaupal_unread"):
+        del user._chaupal_unread
     return await query.update(read_at=datetime.now(UTC))

@@ -61,6 +61,26 @@ async def memberships(actor: User | None) -> dict[int, str]:
     return cached
 
 
+def known_state(actor: User) -> tuple[dict[int, str], dict[int, CommunitySuspension]] | None:
+    """The memberships and community suspensions already loaded for this actor object, if
+    both are (for forum/web/personal.py to keep between requests)."""
+    found_memberships = getattr(actor, "_chaupal_memberships", None)
+    found_suspensions = getattr(actor, "_chaupal_suspensions", None)
+    if found_memberships is None or found_suspensions is None:
+        return None
+    return found_memberships, found_suspensions
+
+
+def adopt_state(
+    actor: User, memberships: dict[int, str], suspensions: dict[int, CommunitySuspension]
+) -> None:
+    """Gives an actor object state loaded earlier for the same person at the same
+    users.state_version (so it is what the database holds now). Never mutated: services that
+    change it drop the object's copy (forget_*) and the next read loads afresh."""
+    actor._chaupal_memberships = memberships
+    actor._chaupal_suspensions = suspensions
+
+
 def forget_memberships(actor: User | None) -> None:
     """Called by services that change the actor's memberships."""
     if actor is not None and hasattr(actor, "_chaupal_memberships"):

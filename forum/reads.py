@@ -13,9 +13,10 @@ services in forum/threads.py and forum/posts.py.
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from tortoise import connections
 
@@ -24,6 +25,15 @@ from forum.errors import BadRequest, NotFound
 from forum.models import User
 
 PAGE_MAX = 100  # the most threads or posts one read returns
+
+
+class Memo(Protocol):
+    """Where read results may be kept between requests (forum/web/page_cache.py's Memo)."""
+
+    def get(self, key: Hashable) -> object | None: ...
+
+    def put(self, key: Hashable, value: object) -> None: ...
+
 
 # Values
 
@@ -182,6 +192,60 @@ def _tags(value: Any) -> list[str]:
 
 def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+# Who is signed in
+
+# The person behind a session cookie or an API token, their row read afresh on every request
+# (with users.state_version, see forum/web/personal.py), in one indexed lookup; a session's
+# lookup also counts the unread notifications the header shows.
+_SESSION_USER_SQL = """
+SELECT u.*, s.expires_at AS chaupal_expires_at,
+    (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL)
+        AS chaupal_unread
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = ?"""
+_BEARER_USER_SQL = """
+SELECT u.*, k.id AS chaupal_token_id, k.last_used_at AS chaupal_last_used_at
+FROM api_tokens k JOIN users u ON u.id = k.user_id
+WHERE k.token_hash = ?"""
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    user: User
+    expires_at: datetime | None  # a session's end
+    unread: int  # a session's unread notifications
+    token_id: int | None  # an API token's row
+    last_used_at: datetime | None  # and when it was last used
+
+
+async def session_user(token_hash: str) -> SignedIn | None:
+    rows = await query(_SESSION_USER_SQL, token_hash)
+    if not rows:
+        return None
+    row = rows[0]
+    return SignedIn(
+        User._init_from_db(**row),
+        _when(row["chaupal_expires_at"]),
+        int(row["chaupal_unread"]),
+        None,
+        None,
+    )
+
+
+async def token_user(token_hash: str) -> SignedIn | None:
+    rows = await query(_BEARER_USER_SQL, token_hash)
+    if not rows:
+        return None
+    row = rows[0]
+    return SignedIn(
+        User._init_from_db(**row),
+        None,
+        0,
+        int(row["chaupal_token_id"]),
+        _maybe_when(row["chaupal_last_used_at"]),
+    )
 
 
 # Threads
@@ -430,6 +494,7 @@ async def post_page(
     to_number: int | None = None,
     after_id: int | None = None,
     limit: int = 20,
+    cache: Memo | None = None,
 ) -> PostPageView:
     """One page of a thread's posts in order (numbers from..to, or the ones after a post id),
     with the posts they answer, in one query."""
@@ -443,7 +508,18 @@ async def post_page(
     moderator = permissions.moderates(who, thread.community_id)
     params: list[Any] = [thread.id, from_number, _NO_END if to_number is None else to_number]
     predicate, predicate_params = permissions.posts_listed_sql(who, thread.community_id)
-    rows = await query(_posts_sql(predicate), *params, *predicate_params, limit + 1)
+    sql = _posts_sql(predicate)
+    all_params = (*params, *predicate_params, limit + 1)
+    # The same SQL and values at the same thread version select the same rows (every change
+    # to a thread's posts bumps its version), so readers of one kind share them.
+    key = (thread.id, thread.version, sql, all_params)
+    found = None if cache is None or after_id is not None else cache.get(key)
+    if found is None:
+        rows = await query(sql, *all_params)
+        if cache is not None and after_id is None:
+            cache.put(key, rows)
+    else:
+        rows = found  # type: ignore[assignment]
     more = len(rows) > limit
     listed: list[PostView] = []
     parents: dict[int, ParentRef] = {}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Protocol
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from forum import live, permissions, points, validation
+from forum import live, permissions, points, reads, validation
 from forum.models import Bookmark, Community, Post, Reaction, Subscription, Thread, User
 
 REACTIONS = ("helpful", "insightful", "thanks")
@@ -39,6 +40,66 @@ async def counts(post_ids: list[int], viewer: User | None) -> dict[int, dict[str
     for post_id in post_ids:
         result[post_id] = {"counts": dict(tally[post_id]), "mine": mine.get(post_id, [])}
     return result
+
+
+async def tallies(post_ids: list[int]) -> dict[int, dict[str, int]]:
+    """post id -> {kind: n} for a page of posts, the same for every reader (a reaction bumps
+    its thread's version, so callers may keep this by that version)."""
+    tally: dict[int, dict[str, int]] = {pid: dict.fromkeys(REACTIONS, 0) for pid in post_ids}
+    if not post_ids:
+        return tally
+    marks = ", ".join("?" * len(post_ids))
+    sql = f"SELECT post_id, kind, COUNT(*) AS n FROM reactions WHERE post_id IN ({marks}) GROUP BY post_id, kind"  # noqa: S608
+    for row in await reads.query(sql, *post_ids):
+        tally[int(row["post_id"])][str(row["kind"])] = int(row["n"])
+    return tally
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadState:
+    """One reader's own marks on a page of a thread: their reactions, bookmark and watching."""
+
+    mine: dict[int, tuple[str, ...]]  # post id -> the kinds they reacted with
+    bookmarked: bool = False
+    level: str = "normal"
+
+
+NOBODY_STATE = ThreadState({})
+
+
+async def thread_state(user: User | None, thread: Identified, post_ids: list[int]) -> ThreadState:
+    """All of it in one query."""
+    if user is None:
+        return NOBODY_STATE
+    marks = ", ".join("?" * len(post_ids)) or "NULL"
+    sql = (
+        "SELECT 'r' AS what, post_id AS ref, kind AS value FROM reactions"  # noqa: S608
+        f" WHERE user_id = ? AND post_id IN ({marks})"
+        " UNION ALL SELECT 'b', thread_id, '' FROM bookmarks WHERE user_id = ? AND thread_id = ?"
+        " UNION ALL SELECT 's', thread_id, level FROM subscriptions"
+        " WHERE user_id = ? AND thread_id = ?"
+    )
+    rows = await reads.query(sql, user.id, *post_ids, user.id, thread.id, user.id, thread.id)
+    mine: dict[int, list[str]] = defaultdict(list)
+    bookmarked, level = False, "normal"
+    for row in rows:
+        if row["what"] == "r":
+            mine[int(row["ref"])].append(str(row["value"]))
+        elif row["what"] == "b":
+            bookmarked = True
+        else:
+            level = str(row["value"])
+    return ThreadState(
+        {pid: tuple(sorted(kinds)) for pid, kinds in mine.items()}, bookmarked, level
+    )
+
+
+async def toggle(actor: User | None, post: Post, kind: object) -> dict[str, object]:
+    """Adds the actor's reaction of this kind, or takes it back if they had given it."""
+    user = permissions.require_signed_in(actor, "react")
+    what = validation.choice(kind, "kind", REACTIONS)
+    had = await Reaction.filter(post_id=post.id, user_id=user.id, kind=what).exists()
+    return await react(actor, post, what, on=not had)
 
 
 async def react(actor: User | None, post: Post, kind: object, on: bool = True) -> dict[str, object]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from forum import reads
 from forum.models import Community, Post, ReviewItem, User
 
 
@@ -65,7 +66,11 @@ async def open_edits(post_ids: list[int]) -> list[ReviewItem]:
     """Held edits waiting for review among these posts."""
     if not post_ids:
         return []
-    return await ReviewItem.filter(kind="queued_edit", status="open", post_id__in=post_ids)
+    # Fixed SQL (a thread page asks this for its reader's own posts on every view).
+    marks = ", ".join("?" * len(post_ids))
+    sql = f"SELECT * FROM review_items WHERE post_id IN ({marks}) AND kind = ? AND status = ?"  # noqa: S608
+    rows = await reads.query(sql, *post_ids, "queued_edit", "open")
+    return [ReviewItem._init_from_db(**row) for row in rows]
 
 
 async def hold_edit(

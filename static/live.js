@@ -193,7 +193,10 @@
     if (!li || !data.counts) { return; }
     Object.keys(data.counts).forEach(function (kind) {
       var node = li.querySelector('.reaction-count[data-kind="' + kind + '"]');
-      if (node) { node.textContent = String(data.counts[kind]); }
+      if (node) {
+        node.textContent = String(data.counts[kind]);
+        node.parentNode.hidden = !data.counts[kind];  // a kind nobody chose shows no chip
+      }
     });
   }
 

@@ -28,6 +28,7 @@ from forum.errors import (
 )
 from forum.models import User
 from forum.settings import Network, Settings
+from forum.web import personal
 
 log = logging.getLogger("chaupal")
 
@@ -241,6 +242,8 @@ async def authenticate(request: Request) -> Auth:
         session_token = request.cookies.get(SESSION_COOKIE)
         user = await accounts.user_for_session(session_token) if session_token else None
         auth = Auth(user, "session" if user else None, session_token if user else None)
+    if auth.user is not None:
+        await personal.of(request).prime(auth.user)
     request.scope["chaupal.auth"] = auth
     return auth
 

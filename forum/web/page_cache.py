@@ -126,3 +126,61 @@ def key(request: Request, kind: str, thread_id: int, *numbers: str) -> tuple[obj
         else:
             return None
     return (kind, request.url.path, thread_id, *values)
+
+
+class Memo:
+    """A bounded LRU of values whose entries expire after max_age seconds: shared fragments
+    and read results keyed by everything they depend on (a thread's version, a reader's
+    capabilities), so an entry is only ever served for the same inputs it was made from."""
+
+    def __init__(
+        self,
+        *,
+        max_entries: int = MAX_ENTRIES,
+        max_age: float = MAX_AGE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_entries = max_entries
+        self.max_age = max_age
+        self.clock = clock
+        self._entries: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> object | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if self.clock() - entry[0] > self.max_age:
+            del self._entries[key]
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: Hashable, value: object) -> None:
+        self._entries[key] = (self.clock(), value)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def memo(request: Request, name: str) -> Memo:
+    """One of the app's memos by name (one per app, so each test's app starts empty)."""
+    state = request.app.state
+    memos: dict[str, Memo] | None = getattr(state, "memos", None)
+    if memos is None:
+        memos = state.memos = {}
+    found = memos.get(name)
+    if found is None:  # on the page cache's clock, so they age alike
+        found = memos[name] = Memo(max_age=of(request).max_age, clock=of(request).clock)
+    return found
+
+
+def clear_all(request: Request) -> None:
+    of(request).clear()
+    for found in getattr(request.app.state, "memos", {}).values():
+        found.clear()

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -177,6 +178,28 @@ class CsrfToken:
 
 # Rendering, flashes and redirects
 
+# What a fragment rendered for several readers (forum/web/threads.py) carries where each
+# reader's CSRF token goes; render() puts the token there. It holds NUL characters, which no
+# text from outside can (forms, JSON and addresses refuse them), and a random part.
+CSRF_SLOT = f"\x00csrf-{security.new_token()[:12]}\x00"
+
+
+class _SlotToken:
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return CSRF_SLOT
+
+    __html__ = __str__
+
+
+def render_fragment(request: Request, template: str, context: dict[str, Any]) -> Markup:
+    """A part of a page that may be shared by readers for whom it is the same: it sees no
+    request, user, flash or header, and its forms carry CSRF_SLOT for render() to fill."""
+    env: Environment = request.app.state.templates
+    html = env.get_template(template).render(csrf_token=_SlotToken(), **context)
+    return Markup(html)  # noqa: S704 - rendered by the autoescaping environment
+
 
 async def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
@@ -204,6 +227,8 @@ async def render(
         live_since=request.app.state.hub.last_id,
         **(context or {}),
     )
+    if CSRF_SLOT in html:
+        html = html.replace(CSRF_SLOT, str(csrf))
     response = HTMLResponse(html, status_code=status)
     request.scope["chaupal.csrf_used"] = csrf.used
     if csrf.new_anon:

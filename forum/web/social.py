@@ -14,7 +14,10 @@ from forum.web.render import form_text, page_actor, posted_form, redirect, rende
 async def react_form(request: Request) -> Response:
     user, form = await posted_form(request)
     post = await posts.get(user, path_int(request, "id"))
-    await social.react(user, post, form_text(form, "kind"), on=form_text(form, "on") != "0")
+    if form_text(form, "toggle"):  # the thread page's one reaction form: a button per kind
+        await social.toggle(user, post, form_text(form, "toggle"))
+    else:
+        await social.react(user, post, form_text(form, "kind"), on=form_text(form, "on") != "0")
     return redirect(request, f"/p/{post.id}")
 
 

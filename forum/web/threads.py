@@ -15,7 +15,15 @@ from forum.models import User
 from forum.web import page_cache
 from forum.web.http import path_int, query_int, settings_of
 from forum.web.limits import hit
-from forum.web.render import form_text, page_actor, posted_form, redirect, render, signed_in
+from forum.web.render import (
+    form_text,
+    page_actor,
+    posted_form,
+    redirect,
+    render,
+    render_fragment,
+    signed_in,
+)
 from moderation import actions
 
 
@@ -61,16 +69,25 @@ async def thread_context(
     reply_to: str = "",
     errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """What thread.html shows: one page of posts, the reply box and the reader's choices."""
+    """What thread.html shows: one page of posts, the reply box and the reader's choices.
+
+    The parts every reader of a kind shares are kept by the thread's version (every change to
+    the thread or its posts bumps it): the page's rows, reaction tallies, linked courses, and
+    the rendered post stream itself, keyed by each post's capabilities for this reader and
+    their own reactions, so two readers share a rendering only when it would be the same for
+    both. The reader's own marks are read fresh, in one query."""
     per_page = settings_of(request).posts_per_page
+    shared = page_cache.memo(request, "thread")
     page = await reads.post_page(
         user,
         thread,
         from_number=(page_no - 1) * per_page + 1,
         to_number=page_no * per_page,
         limit=per_page,
+        cache=shared,
     )
     community = thread.community
+    post_ids = [p.id for p in page.posts]
     # What this reader may do here, decided once for the page by forum/permissions.py.
     who = await permissions.reader(user)
     facts = permissions.view_facts(thread, community.visibility)
@@ -90,26 +107,56 @@ async def thread_context(
         if reply_target is not None and not draft and request.method == "GET":
             quoted = "\n".join(f"> {line}" for line in reply_target.body.splitlines()[:12])
             draft = f"**@{reply_target.author.username}** wrote:\n{quoted}\n\n"
-    return {
+    version_key = (thread.id, thread.version)
+    tallies = shared.get(("tallies", *version_key, tuple(post_ids)))
+    if tallies is None:
+        tallies = await social.tallies(post_ids)
+        shared.put(("tallies", *version_key, tuple(post_ids)), tallies)
+    mine = await social.thread_state(user, thread, post_ids)
+    pending_edits = await posts.pending_edits(
+        user, community.id, {p.id: p.author.id for p in page.posts}
+    )
+    can_link = permissions.links_courses(who, author_id=thread.author_id, community_id=community.id)
+    course_panel = shared.get(("courses", *version_key, can_link))
+    if course_panel is None:
+        course_panel = await courses.thread_panel(user, thread, request.app.state.courses)
+        shared.put(("courses", *version_key, can_link), course_panel)
+    stream_context = {
         "thread": thread,
         "community": community,
         "page": page,
         "page_no": page_no,
         "pages": pages,
-        "caps": caps,
         "post_caps": post_caps,
+        "pending_edits": pending_edits,
+        "reactions": tallies,
+        "mine_reactions": mine.mine,
+        "reaction_kinds": social.REACTIONS,
+        "course_panel": course_panel,
+    }
+    stream_key = (
+        "stream",
+        *version_key,
+        page_no,
+        pages,
+        tuple((p.id, post_caps[p.id], mine.mine.get(p.id, ())) for p in page.posts),
+        tuple(sorted((pid, e.created_at, e.body) for pid, e in pending_edits.items())),
+        can_link,
+    )
+    stream = shared.get(stream_key)
+    if stream is None:
+        stream = render_fragment(request, "_post_stream.html", stream_context)
+        shared.put(stream_key, stream)
+    return {
+        **stream_context,
+        "post_stream": stream,
+        "caps": caps,
         "suspension": suspension,
-        "pending_edits": await posts.pending_edits(
-            user, community.id, {p.id: p.author.id for p in page.posts}
-        ),
         "draft": draft,
         "reply_target": reply_target,
         "errors": errors or {},
-        "reactions": await social.counts([p.id for p in page.posts], user),
-        "reaction_kinds": social.REACTIONS,
-        "course_panel": await courses.thread_panel(user, thread, request.app.state.courses),
-        "bookmarked": await social.is_bookmarked(user, thread),
-        "watch_level": await social.level_of(user, thread=thread),
+        "bookmarked": mine.bookmarked,
+        "watch_level": mine.level,
         # An event's discussion thread links back to it (tagged "event" when created).
         "event": await event_reads.for_thread(user, thread.id) if "event" in thread.tags else None,
     }

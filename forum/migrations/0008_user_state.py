@@ -1,0 +1,62 @@
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
+
+# users.state_version: bumped by the database itself whenever a row that a person's pages
+# derive from changes (their memberships, community suspensions, bookmarks, reactions and
+# watch settings), so caches of that state keyed by the version can never be stale, whichever
+# service, worker or script made the change. See forum/personal.py.
+STATE_TABLES = ("memberships", "community_suspensions", "bookmarks", "reactions", "subscriptions")
+
+
+def sqlite_triggers(table: str) -> list[str]:
+    bump = "UPDATE users SET state_version = state_version + 1 WHERE id = {who}.user_id;"
+    return [
+        f"CREATE TRIGGER {table}_state_ai AFTER INSERT ON {table} BEGIN {bump.format(who='NEW')} END",
+        f"CREATE TRIGGER {table}_state_ad AFTER DELETE ON {table} BEGIN {bump.format(who='OLD')} END",
+        f"CREATE TRIGGER {table}_state_au AFTER UPDATE ON {table} BEGIN "
+        f"{bump.format(who='OLD')} "
+        "UPDATE users SET state_version = state_version + 1 "
+        "WHERE id = NEW.user_id AND NEW.user_id <> OLD.user_id; END",
+    ]
+
+
+POSTGRES_FUNCTION = """
+CREATE OR REPLACE FUNCTION chaupal_bump_user_state() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        UPDATE users SET state_version = state_version + 1 WHERE id = OLD.user_id;
+    END IF;
+    IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.user_id <> OLD.user_id) THEN
+        UPDATE users SET state_version = state_version + 1 WHERE id = NEW.user_id;
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql"""
+
+
+async def create_triggers(apps, schema_editor) -> None:
+    client = schema_editor.client
+    if client.capabilities.dialect == "postgres":
+        statements = [POSTGRES_FUNCTION] + [
+            f"CREATE TRIGGER {table}_state AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION chaupal_bump_user_state()"
+            for table in STATE_TABLES
+        ]
+    else:
+        statements = [sql for table in STATE_TABLES for sql in sqlite_triggers(table)]
+    for sql in statements:
+        await client.execute_script(sql)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("forum", "0007_events")]
+
+    initial = False
+
+    operations = [
+        ops.AddField(
+            model_name="User",
+            name="state_version",
+            field=fields.IntField(default=0, db_default=0),
+        ),
+        ops.RunPython(create_triggers),
+    ]
