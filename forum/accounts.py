@@ -175,7 +175,15 @@ async def user_for_session(token: str) -> User | None:
         await Session.filter(token_hash=digest).delete()
         return None
     notifications.remember_unread(found.user, found.unread)
+    found.user._chaupal_site_version = found.site_version
     return found.user
+
+
+def site_version_read_with(user: User) -> int | None:
+    """The site_state version read in the same query as this person's session (None if it
+    was not: forum/reads.py `site_version` reads it)."""
+    version: int | None = getattr(user, "_chaupal_site_version", None)
+    return version
 
 
 async def signed_out(user_id: int) -> None:

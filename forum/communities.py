@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -118,8 +118,8 @@ async def list_visible(actor: User | None, kind: str | None = None) -> list[Comm
 
 @dataclass(frozen=True)
 class Directory:
-    suggested: list[Community]
-    by_kind: list[tuple[str, list[Community]]]
+    suggested: list[Any]  # communities: models, or forum/reads.py's views
+    by_kind: list[tuple[str, list[Any]]]
     caps: dict[int, permissions.CommunityCaps]
 
 
@@ -128,12 +128,16 @@ def _matches(community: Community, phrases: list[str]) -> bool:
     return any(p in haystack for p in phrases)
 
 
-async def directory(actor: User | None) -> Directory:
-    """Every readable community grouped by kind; those matching the actor's role and sector first."""
-    communities = await list_visible(actor)
-    caps = permissions.communities_caps(
-        await permissions.reader(actor), ((c.id, c.visibility) for c in communities)
-    )
+async def directory(actor: User | None, every: Sequence[Any] | None = None) -> Directory:
+    """Every readable community grouped by kind; those matching the actor's role and sector
+    first. `every`: all communities by name, when the caller has them (forum/reads.py's views)."""
+    who = await permissions.reader(actor)
+    communities: list[Any]
+    if every is None:
+        communities = await list_visible(actor)
+    else:
+        communities = [c for c in every if permissions.reads_community(who, c.id, c.visibility)]
+    caps = permissions.communities_caps(who, ((c.id, c.visibility) for c in communities))
     phrases = [
         p.lower() for p in ((actor.role, actor.sector) if actor else ()) if p and len(p) >= 3
     ]
@@ -142,10 +146,15 @@ async def directory(actor: User | None) -> Directory:
     return Directory(suggested=suggested, by_kind=[g for g in by_kind if g[1]], caps=caps)
 
 
-async def mine(actor: User | None) -> list[Community]:
+async def mine(actor: User | None, every: Sequence[Any] | None = None) -> list[Any]:
+    """The communities the actor belongs to, by name (from `every`, all of them by name, when
+    the caller has them)."""
     if actor is None:
         return []
     ids = permissions.member_community_ids(await permissions.reader(actor))
+    if every is not None:
+        wanted = set(ids)
+        return [c for c in every if c.id in wanted]
     return await Community.filter(id__in=ids).order_by("name") if ids else []
 
 

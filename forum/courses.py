@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
@@ -823,7 +823,7 @@ class HomeSuggestions:
 
 
 async def home_suggestions(
-    actor: User | None, index: CourseIndex, *, limit: int = 6
+    actor: User | None, index: CourseIndex, *, limit: int = 6, every: Sequence[Any] | None = None
 ) -> HomeSuggestions:
     """Courses and communities for a person's home page: from their competencies first, then
     their role and sector (communities they have not joined and may read)."""
@@ -831,7 +831,7 @@ async def home_suggestions(
         return HomeSuggestions([], [])
     mine = await competencies_of_user(actor)
     by_competency = await communities_for_person(actor, mine, limit=limit)
-    by_role = (await communities.directory(actor)).suggested
+    by_role = (await communities.directory(actor, every)).suggested
     seen = {c.id for c in by_competency}
     picked = by_competency + [c for c in by_role if c.id not in seen]
     return HomeSuggestions(

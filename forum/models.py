@@ -132,7 +132,11 @@ class Thread(Model):
 
     class Meta:
         table = "threads"
-        indexes = (("community_id", "status", "last_activity_at"),)
+        # A community's list, and the feeds across communities (home), newest activity first.
+        indexes = (
+            ("community_id", "status", "last_activity_at"),
+            ("status", "last_activity_at", "id"),
+        )
 
 
 # One row per tag of a thread, so lists can be filtered by tag in SQL.
@@ -422,7 +426,8 @@ class Event(Model):
 
     class Meta:
         table = "events"
-        indexes = (("community_id", "starts_at"), ("starts_at", "id"), ("thread_id",))
+        # ends_at: what is not over yet (the home page's next events).
+        indexes = (("community_id", "starts_at"), ("starts_at", "id"), ("thread_id",), ("ends_at",))
 
 
 # One person's answer to one event: going, waitlisted (in order of queued_at, then id) or

@@ -502,6 +502,13 @@ def thread_listed(who: Reader, thread: ThreadFacts) -> bool:
     )
 
 
+def feed_listed(who: Reader, thread: ThreadFacts) -> bool:
+    """Whether a feed across communities (the home page) shows this thread to the reader."""
+    return reads_community(who, thread.community_id, thread.visibility) and THREAD_FEED.allows(
+        who, status=thread.status, author_id=thread.author_id, moderator=False
+    )
+
+
 def threads_listed_q(who: Reader, community_id: int) -> Q:
     """The ORM filter of a community's thread list (given that the reader reads it)."""
     return THREAD_LISTED.q(who, moderator=moderates(who, community_id))
@@ -517,6 +524,25 @@ def threads_listed_sql(
         status=f"{alias}.status",
         author=f"{alias}.author_id",
     )
+
+
+def readable_communities_sql(who: Reader, *, alias: str = "c") -> tuple[str, tuple[Any, ...]]:
+    """`readable_communities_q` as the SQL predicate of forum/reads.py ("" for admins: all)."""
+    if administers(who):
+        return "", ()
+    ids = member_community_ids(who)
+    visible = _sql_in(f"{alias}.visibility", OPEN_VISIBILITIES)
+    if not ids:
+        return visible, ()
+    return f"({visible} OR {alias}.id IN ({', '.join('?' * len(ids))}))", tuple(ids)
+
+
+def feed_threads_sql(*, alias: str = "t") -> str:
+    """`feed_threads_q`'s status rule as SQL (the communities are the caller's to add)."""
+    predicate, _ = THREAD_FEED.sql(
+        ANONYMOUS, moderator=False, status=f"{alias}.status", author=f"{alias}.author_id"
+    )
+    return predicate
 
 
 def feed_threads_q(readable_ids: list[int] | None) -> Q:

@@ -202,7 +202,8 @@ def _int_or_none(value: Any) -> int | None:
 _SESSION_USER_SQL = """
 SELECT u.*, s.expires_at AS chaupal_expires_at,
     (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL)
-        AS chaupal_unread
+        AS chaupal_unread,
+    (SELECT communities_version FROM site_state WHERE id = 1) AS chaupal_site_version
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = ?"""
 _BEARER_USER_SQL = """
@@ -216,6 +217,7 @@ class SignedIn:
     user: User
     expires_at: datetime | None  # a session's end
     unread: int  # a session's unread notifications
+    site_version: int | None  # and site_state.communities_version (see `site_version`)
     token_id: int | None  # an API token's row
     last_used_at: datetime | None  # and when it was last used
 
@@ -229,6 +231,7 @@ async def session_user(token_hash: str) -> SignedIn | None:
         User._init_from_db(**row),
         _when(row["chaupal_expires_at"]),
         int(row["chaupal_unread"]),
+        _int_or_none(row["chaupal_site_version"]),
         None,
         None,
     )
@@ -243,9 +246,31 @@ async def token_user(token_hash: str) -> SignedIn | None:
         User._init_from_db(**row),
         None,
         0,
+        None,
         int(row["chaupal_token_id"]),
         _maybe_when(row["chaupal_last_used_at"]),
     )
+
+
+# Communities, all of them
+
+_SITE_VERSION_SQL = "SELECT communities_version FROM site_state WHERE id = 1"
+_ALL_COMMUNITIES_SQL = """
+SELECT id, slug, name, description, kind, visibility, member_count, thread_count
+FROM communities ORDER BY name, id"""
+
+
+async def site_version() -> int:
+    """Bumped by the database whenever a community is created, renamed, described, made
+    private or public, or deleted, or its competencies change (migration 0008's triggers):
+    what pages keep of the communities themselves is keyed by it. Their counts are not."""
+    rows = await query(_SITE_VERSION_SQL)
+    return int(rows[0]["communities_version"]) if rows else 0
+
+
+async def all_communities() -> list[CommunityView]:
+    """Every community, by name (callers decide who may see which)."""
+    return [_community_from(row) for row in await query(_ALL_COMMUNITIES_SQL)]
 
 
 # Threads
@@ -279,6 +304,26 @@ WHERE t.id = ?"""
 _COMMUNITY_SQL = """
 SELECT id, slug, name, description, kind, visibility, member_count, thread_count
 FROM communities WHERE slug = ?"""
+
+
+def community_from(row: dict[str, Any]) -> CommunityView:
+    """A community view of a row whose community columns have their plain names (its id as
+    community_id)."""
+    return CommunityView(
+        id=int(row["community_id"]),
+        slug=row["slug"],
+        name=row["name"],
+        description=row["description"],
+        kind=row["kind"],
+        visibility=row["visibility"],
+        member_count=int(row["member_count"]),
+        thread_count=int(row["thread_count"]),
+    )
+
+
+def parse_time(value: Any) -> datetime:
+    """A time as a row holds it (SQLite's text or asyncpg's datetime), aware, in UTC."""
+    return _when(value)
 
 
 def _community_from(row: dict[str, Any], prefix: str = "") -> CommunityView:
@@ -432,6 +477,53 @@ async def threads_in(
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (encode_cursor(rows[-1]) if more and rows else None)
+
+
+_FEED_SQL = f"""
+SELECT {_THREAD_COLUMNS},
+    c.slug AS c_slug, c.name AS c_name, c.description AS c_description, c.kind AS c_kind,
+    c.visibility AS c_visibility, c.member_count AS c_member_count,
+    c.thread_count AS c_thread_count
+FROM threads t
+    JOIN communities c ON c.id = t.community_id {_THREAD_JOINS}
+WHERE {{where}}
+ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?"""  # noqa: S608
+
+
+async def feed(actor: User | None, *, mine_only: bool, limit: int = 20) -> list[ThreadView]:
+    """Recent activity across communities for the home page, newest first: in the actor's
+    communities, or in every community they may read. Walks the last-activity index and stops
+    after `limit` rows, whatever the number of threads."""
+    who = await permissions.reader(actor)
+    where = [permissions.feed_threads_sql(alias="t")]
+    params: list[Any] = []
+    if mine_only:
+        ids = permissions.member_community_ids(who)
+        where.append(f"t.community_id IN ({', '.join('?' * len(ids)) or 'NULL'})")
+        params += ids
+    else:
+        readable, readable_params = permissions.readable_communities_sql(who, alias="c")
+        if readable:
+            where.append(readable)
+            params += readable_params
+    sql = _FEED_SQL.format(where=" AND ".join(w for w in where if w))
+    rows = await query(sql, *params, max(1, min(limit, PAGE_MAX)))
+    views = [_thread_from(row, _community_from(row, "c_")) for row in rows]
+    # The SQL above already agrees; permissions.py has the last word.
+    return [
+        v
+        for v in views
+        if permissions.feed_listed(who, permissions.view_facts(v, v.community.visibility))
+    ]
+
+
+async def communities_by_id(ids: list[int]) -> list[CommunityView]:
+    """These communities, by name (callers have decided the reader may see them)."""
+    if not ids:
+        return []
+    marks = ", ".join("?" * len(ids))
+    sql = f"SELECT id, slug, name, description, kind, visibility, member_count, thread_count FROM communities WHERE id IN ({marks}) ORDER BY name"  # noqa: S608
+    return [_community_from(row) for row in await query(sql, *ids)]
 
 
 def encode_cursor(view: ThreadView) -> str:

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from forum import communities, courses, permissions, reads
 from forum.errors import DomainError, Invalid, NotFound
 from forum.events import reads as event_reads
+from forum.web import page_cache
 from forum.web.events import zone_of
 from forum.web.http import settings_of
 from forum.web.render import form_text, page_actor, posted_form, redirect, render, signed_in
@@ -29,13 +30,23 @@ async def community_page(request: Request) -> Response:
     )
     who = await permissions.reader(user)
     suspension = await permissions.suspension_notice(user, community)
+    # Its learning panel changes with its competencies (the site version) or its courses.
+    moderator = permissions.moderates(who, community.id)
+    kept = page_cache.memo(request, "community_learning")
+    learning_key = (community.id, await page_cache.site_version(request), moderator)
+    learning = kept.get(learning_key)
+    if learning is None:
+        learning = await courses.community_panel(user, community)
+        kept.put(learning_key, learning)
     return await render(
         request,
         "community.html",
         {
             "community": community,
             "pinned": pinned,
+            "pinned_rows": page_cache.thread_rows(request, pinned, show_community=False),
             "threads": rows,
+            "thread_rows": page_cache.thread_rows(request, rows, show_community=False),
             "next_cursor": next_cursor,
             "tag": tag,
             "caps": permissions.community_caps(
@@ -43,7 +54,7 @@ async def community_page(request: Request) -> Response:
             ),
             "events": await event_reads.next_in(community.id),
             "zone": zone_of(user),
-            "learning": await courses.community_panel(user, community),
+            "learning": learning,
             "suspension": suspension,
         },
     )

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from markupsafe import Markup
 from starlette.requests import Request
 
-from forum.web.http import SESSION_COOKIE
+from forum import accounts, reads
+from forum.web.http import SESSION_COOKIE, authenticate
 from forum.web.render import FLASH_COOKIE
 
 MAX_ENTRIES = 2_000
@@ -184,3 +187,47 @@ def clear_all(request: Request) -> None:
     of(request).clear()
     for found in getattr(request.app.state, "memos", {}).values():
         found.clear()
+
+
+async def site_version(request: Request) -> int:
+    """forum/reads.py's site_version, as read with the session (or on its own, once a request)."""
+    found: int | None = request.scope.get("chaupal.site_version")
+    if found is None:
+        auth = await authenticate(request)
+        found = accounts.site_version_read_with(auth.user) if auth.user is not None else None
+        if found is None:
+            found = await reads.site_version()
+        request.scope["chaupal.site_version"] = found
+    return found
+
+
+async def communities(request: Request) -> list[reads.CommunityView]:
+    """Every community, by name, as of the site's communities version (read with the
+    session, or on its own for visitors): names, addresses, kinds and visibility are never
+    stale; member and thread counts may be, by up to MAX_AGE_SECONDS."""
+    version = await site_version(request)
+    kept = memo(request, "communities")
+    found = kept.get(version)
+    if found is None:
+        found = await reads.all_communities()
+        kept.put(version, found)
+    return found  # type: ignore[return-value]
+
+
+def thread_rows(request: Request, threads: Iterable[Any], *, show_community: bool) -> Markup:
+    """Thread list rows (macros.html thread_row) of forum/reads.py's thread views. A row shows
+    nothing personal, only the thread, which its version covers (the names of people and
+    communities in it may lag by MAX_AGE_SECONDS), so all readers share each row's rendering."""
+    kept = memo(request, "rows")
+    template = None
+    parts: list[str] = []
+    for t in threads:
+        key = (t.id, t.version, show_community)
+        html = kept.get(key)
+        if not isinstance(html, str):
+            if template is None:
+                template = request.app.state.templates.get_template("_thread_row.html")
+            html = template.render(t=t, show_community=show_community)
+            kept.put(key, html)
+        parts.append(html)
+    return Markup("".join(parts))  # noqa: S704 - rendered by the autoescaping environment
