@@ -100,6 +100,7 @@ class Membership(Model):
     class Meta:
         table = "memberships"
         unique_together = (("community", "user"),)
+        indexes = (("user_id", "status"),)  # a person's memberships, read when they sign in
 
 
 # status: published, pending (held for review), hidden or deleted.
@@ -132,9 +133,13 @@ class Thread(Model):
 
     class Meta:
         table = "threads"
-        # A community's list, and the feeds across communities (home), newest activity first.
+        # Newest activity first, each walked in order and stopped after a page whatever the
+        # reader's status predicate (tests/forum/test_query_plans.py): a community's pinned
+        # and other threads, all of a community's, and the feeds across communities (home).
         indexes = (
             ("community_id", "status", "last_activity_at"),
+            ("community_id", "pinned", "last_activity_at", "id"),
+            ("community_id", "last_activity_at", "id"),
             ("status", "last_activity_at", "id"),
         )
 
@@ -316,7 +321,8 @@ class Notification(Model):
 
     class Meta:
         table = "notifications"
-        indexes = (("user_id", "read_at"),)
+        # Unread counts; and a person's notifications newest first, a page at a time.
+        indexes = (("user_id", "read_at"), ("user_id", "id"))
 
 
 # Live events, written in the same transaction as the change and delivered after commit.
