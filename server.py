@@ -1,6 +1,6 @@
 """Chaupal: the app factory and the command line.
 
-python server.py serve [--host H] [--port P] [--workers N]
+python server.py serve [--host H] [--port P] [--workers N] [--log-level info|warning|debug]
 python server.py migrate
 python server.py create-admin USERNAME --email E   (password: CHAUPAL_ADMIN_PASSWORD or stdin)
 python server.py seed-demo
@@ -264,7 +264,7 @@ WEBSOCKETS: dict[str, Any] = {"ws": "websockets-sansio", "ws_per_message_deflate
 PROXY_HEADERS: dict[str, Any] = {"proxy_headers": False}
 
 
-DATE = "%Y-%m-%d %H:%M:%S"
+LOG_DATE = "%Y-%m-%d %H:%M:%S"
 
 
 def log_config(level_name: str) -> dict[str, Any]:
@@ -279,8 +279,11 @@ def log_config(level_name: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
-            "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s", "datefmt": DATE},
-            "request": {"format": "%(asctime)s %(message)s", "datefmt": DATE},
+            "plain": {
+                "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+                "datefmt": LOG_DATE,
+            },
+            "request": {"format": "%(asctime)s %(message)s", "datefmt": LOG_DATE},
         },
         "handlers": {
             "plain": {"class": "logging.StreamHandler", "formatter": "plain"},
