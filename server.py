@@ -1,6 +1,6 @@
 """Chaupal: the app factory and the command line.
 
-python server.py serve [--host H] [--port P] [--workers N]
+python server.py serve [--host H] [--port P] [--workers N] [--log-level info|warning|debug]
 python server.py migrate
 python server.py create-admin USERNAME --email E   (password: CHAUPAL_ADMIN_PASSWORD or stdin)
 python server.py seed-demo
@@ -16,6 +16,7 @@ import contextlib
 import getpass
 import logging
 import os
+import socket
 import sys
 from collections.abc import AsyncIterator
 from typing import Any
@@ -44,6 +45,7 @@ import forum.web.courses
 import forum.web.events
 import forum.web.home
 import forum.web.posts
+import forum.web.request_log
 import forum.web.search
 import forum.web.social
 import forum.web.threads
@@ -178,6 +180,13 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=all_routes(),
         middleware=[
+            # Only when its lines would be written (`serve --log-level info` or debug): otherwise
+            # not even the few microseconds of watching each request.
+            *(
+                [Middleware(forum.web.request_log.RequestLog)]
+                if forum.web.request_log.log.isEnabledFor(logging.INFO)
+                else []
+            ),
             *(
                 [Middleware(TrustedProxies, trusted=settings.forwarded_allow_ips)]
                 if settings.forwarded_allow_ips
@@ -255,34 +264,111 @@ WEBSOCKETS: dict[str, Any] = {"ws": "websockets-sansio", "ws_per_message_deflate
 PROXY_HEADERS: dict[str, Any] = {"proxy_headers": False}
 
 
+LOG_DATE = "%Y-%m-%d %H:%M:%S"
+
+
+def log_config(level_name: str) -> dict[str, Any]:
+    """Logging for `serve`, applied by uvicorn in every worker: Chaupal's own lines at the
+    chosen level, one line per request (forum/web/request_log.py, at info and below) in place of
+    uvicorn's access log, and uvicorn's and Tortoise's start-up chatter only at debug and below."""
+    from uvicorn.config import LOG_LEVELS
+
+    level = LOG_LEVELS[level_name]
+    quiet = level if level < logging.INFO else max(level, logging.WARNING)
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "plain": {
+                "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+                "datefmt": LOG_DATE,
+            },
+            "request": {"format": "%(asctime)s %(message)s", "datefmt": LOG_DATE},
+        },
+        "handlers": {
+            "plain": {"class": "logging.StreamHandler", "formatter": "plain"},
+            "request": {"class": "logging.StreamHandler", "formatter": "request"},
+        },
+        "loggers": {
+            "chaupal.requests": {"handlers": ["request"], "level": level, "propagate": False},
+            "uvicorn": {"handlers": ["plain"], "level": quiet, "propagate": False},
+            "uvicorn.error": {"level": quiet},
+            "uvicorn.access": {"handlers": [], "level": quiet, "propagate": False},
+            "tortoise": {"level": quiet},
+        },
+        "root": {"handlers": ["plain"], "level": level},
+    }
+
+
+def ready_line(url: str, settings: Settings, hint: str | None, workers: int = 1) -> str:
+    """The one line `serve` prints once it is listening."""
+    details = [f"data in {settings.data_dir}"]
+    if hint:
+        details.append(f"sign in as {hint}")
+    served = f" with {workers} workers" if workers > 1 else ""
+    return f"Chaupal is serving {url}{served} ({'; '.join(details)})"
+
+
+def listening_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+async def _prepare_to_serve(settings: Settings) -> str | None:
+    """Migrates once (so several workers do not race to do it) and finds the demo's sign-in."""
+    from forum import demo
+
+    await db.open_database(settings.database_url, migrate=True)
+    try:
+        return await demo.sign_in_hint()
+    finally:
+        await db.close_database()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    import logging.config
+
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     settings = _settings()
-    # Migrate once here so several workers do not race to do it.
-    asyncio.run(_with_db(settings, asyncio.sleep(0)))
+    logging.config.dictConfig(log_config(args.log_level))
+    hint = asyncio.run(_prepare_to_serve(settings))
     os.environ["CHAUPAL_MIGRATE_ON_START"] = "false"
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_config": log_config(args.log_level),
+        "log_level": None,  # the levels are log_config's
+        "access_log": False,  # forum/web/request_log.py writes one line per request
+        **PROXY_HEADERS,
+        **WEBSOCKETS,
+    }
+
+    def announce(port: int, workers: int = 1) -> None:
+        print(ready_line(listening_url(args.host, port), settings, hint, workers), flush=True)
+
     if args.workers > 1:
-        uvicorn.run(
-            "server:app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level=args.log_level,
-            **PROXY_HEADERS,
-            **WEBSOCKETS,
+        # As uvicorn.run() does for workers, with the line printed once the socket listens
+        # (connections wait in its backlog while the workers start).
+        config = uvicorn.Config(
+            "server:app_from_env", factory=True, workers=args.workers, **options
         )
-    else:
-        uvicorn.run(
-            create_app(settings.with_(migrate_on_start=False)),
-            host=args.host,
-            port=args.port,
-            log_level=args.log_level,
-            **PROXY_HEADERS,
-            **WEBSOCKETS,
-        )
-    return 0
+        sock = config.bind_socket()
+        announce(sock.getsockname()[1], args.workers)
+        Multiprocess(config, sockets=[sock]).run()
+        return 0
+
+    class Announcing(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started and not self.should_exit:
+                announce(self.servers[0].sockets[0].getsockname()[1])
+
+    app = create_app(settings.with_(migrate_on_start=False))
+    server = Announcing(uvicorn.Config(app, **options))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    return 0 if server.started else 1
 
 
 def app_from_env() -> Starlette:
@@ -475,6 +561,7 @@ def cmd_send_reminders(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("tortoise").setLevel(logging.WARNING)  # not its start and stop
     parser = argparse.ArgumentParser(prog="server.py", description="Chaupal forum")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -482,7 +569,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--log-level", default="warning")
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=("critical", "error", "warning", "info", "debug", "trace"),
+        help="info (default): one line per request; warning: problems only",
+    )
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="create or upgrade the database schema").set_defaults(

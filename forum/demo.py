@@ -20,6 +20,18 @@ DEMO_PASSWORD = "chaupal-demo-2026"  # noqa: S105 - documented demo password
 DEMO_ADMIN = "admin"
 
 
+async def sign_in_hint() -> str | None:
+    """ "admin / PASSWORD" when the demo's admin signs in with the demo password (the one in
+    CHAUPAL_DEMO_PASSWORD, else the documented one), else None. `serve` shows it, so whoever
+    loaded the demo knows how to sign in; a real site (no demo admin, or its password changed)
+    shows nothing."""
+    password = os.environ.get("CHAUPAL_DEMO_PASSWORD") or DEMO_PASSWORD
+    if await User.get_or_none(username=DEMO_ADMIN) is None:
+        return None
+    user = await accounts.authenticate(DEMO_ADMIN, password)
+    return f"{DEMO_ADMIN} / {password}" if user is not None else None
+
+
 async def _user(username: str, email: str, password: str, **profile: str) -> User:
     existing = await User.get_or_none(username=username)
     if existing is not None:
