@@ -225,10 +225,10 @@ def redirect(
     return response
 
 
-def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after signing in."""
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths are followed after signing in or joining (`default` otherwise)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
+        return default
     parts = urlsplit(target)
     if (
         parts.scheme
@@ -236,8 +236,9 @@ def safe_next(target: str | None) -> str:
         or not parts.path.startswith("/")
         or parts.path.startswith("//")
     ):
-        return "/"
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+        return default
+    query = f"?{parts.query}" if parts.query else ""
+    return parts.path + query + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 ERROR_TITLES = {
