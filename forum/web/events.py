@@ -13,13 +13,23 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forum import accounts, communities, permissions, validation
-from forum.errors import Conflict, Invalid, NotFound
+from forum.errors import Conflict, DomainError, Invalid, NotFound
 from forum.events import attendance, calendar, marathons, organise, rsvp, times
 from forum.events import reads as event_reads
 from forum.models import Community, User
 from forum.web.http import path_int, settings_of
 from forum.web.limits import hit
-from forum.web.render import form_text, page_actor, posted_form, redirect, render, signed_in
+from forum.web.render import (
+    REFUSED,
+    form_errors,
+    form_text,
+    page_actor,
+    posted_form,
+    redirect,
+    render,
+    render_refused,
+    signed_in,
+)
 
 FORM_FIELDS = organise.FIELDS
 
@@ -132,34 +142,31 @@ async def new_event(request: Request) -> Response:
     await permissions.require_organise(user, community, members_organise=members_organise)
     values: dict[str, Any] = _blank_values(zone_of(user))
     errors: dict[str, str] = {}
+    refused: DomainError | None = None
     if request.method == "POST":
         user, form = await posted_form(request)
-        await hit(request, "post", user)
         values = _form_data(form)
         try:
+            await hit(request, "post", user)
             event = await organise.create(user, community, values)
             return redirect(
                 request,
                 f"/events/{event.id}",
                 "Your event is published, with its own discussion thread.",
             )
-        except Invalid as exc:
-            errors = exc.fields or {"form": exc.message}
-        except Conflict as exc:
-            errors = {"form": exc.message}
-    return await render(
-        request,
-        "event_form.html",
-        {
-            "community": community,
-            "event": None,
-            "values": values,
-            "errors": errors,
-            "zones": zones_for(str(values.get("timezone") or times.DEFAULT_ZONE)),
-            "kinds": organise.KIND_LABELS,
-        },
-        422 if errors else 200,
-    )
+        except REFUSED as exc:  # what was typed stays, with what needs fixing
+            errors, refused = form_errors(exc), exc
+    context = {
+        "community": community,
+        "event": None,
+        "values": values,
+        "errors": errors,
+        "zones": zones_for(str(values.get("timezone") or times.DEFAULT_ZONE)),
+        "kinds": organise.KIND_LABELS,
+    }
+    if refused is not None:
+        return await render_refused(request, "event_form.html", context, refused)
+    return await render(request, "event_form.html", context)
 
 
 async def edit_event(request: Request) -> Response:
