@@ -219,9 +219,17 @@ async def edit_event(request: Request) -> Response:
 async def cancel_event(request: Request) -> Response:
     user, _ = await page_actor(request)
     view = await event_reads.get_view(user, _event_id(request))
+    note = ""
     if request.method == "POST":
         user, form = await posted_form(request)
-        changed = await organise.cancel(user, view.event, form_text(form, "note"))
+        note = form_text(form, "note")
+        try:
+            changed = await organise.cancel(user, view.event, note)
+        except Invalid as exc:  # the note kept, with what needs fixing
+            context = {"view": view, "zone": zone_of(user), "note": note}
+            return await render_refused(
+                request, "event_cancel.html", {**context, "errors": form_errors(exc)}, exc
+            )
         message = (
             "The event is cancelled; those going and waiting were told."
             if changed
@@ -229,7 +237,9 @@ async def cancel_event(request: Request) -> Response:
         )
         return redirect(request, f"/events/{view.event.id}", message, "info")
     await _require_manage(user, view)
-    return await render(request, "event_cancel.html", {"view": view, "zone": zone_of(user)})
+    return await render(
+        request, "event_cancel.html", {"view": view, "zone": zone_of(user), "note": note}
+    )
 
 
 # One event
@@ -238,24 +248,37 @@ async def cancel_event(request: Request) -> Response:
 async def event_page(request: Request) -> Response:
     user, _ = await page_actor(request)
     view = await event_reads.get_view(user, _event_id(request))
+    return await _event_page(request, user, view)
+
+
+async def _event_page(
+    request: Request,
+    user: User | None,
+    view: Any,
+    *,
+    challenge: dict[str, str] | None = None,
+    refused: DomainError | None = None,
+) -> Response:
+    """The event's page; after a refused challenge statement, with what was typed and why."""
     going: list[Any] = []
     if view.caps.sees_attendees:
         going = (await attendance.lists(user, view)).going
     board = None
     if view.event.kind == "marathon":
         board = await marathons.board(user, view)
-    return await render(
-        request,
-        "event.html",
-        {
-            "view": view,
-            "event": view.event,
-            "community": view.community,
-            "zone": zone_of(user),
-            "going": going,
-            "board": board,
-        },
-    )
+    context = {
+        "view": view,
+        "event": view.event,
+        "community": view.community,
+        "zone": zone_of(user),
+        "going": going,
+        "board": board,
+        "challenge": challenge or {"title": "", "statement": "", "team_size": "4"},
+        "challenge_errors": form_errors(refused) if refused is not None else {},
+    }
+    if refused is not None:
+        return await render_refused(request, "event.html", context, refused)
+    return await render(request, "event.html", context)
 
 
 async def answer(request: Request) -> Response:
@@ -330,17 +353,12 @@ async def results_page(request: Request) -> Response:
 async def add_challenge(request: Request) -> Response:
     user, form = await posted_form(request)
     event = await event_reads.get(user, _event_id(request))
+    challenge = {name: form_text(form, name) for name in ("title", "statement", "team_size")}
     try:
-        await marathons.add_challenge(
-            user,
-            event,
-            title=form_text(form, "title"),
-            statement=form_text(form, "statement"),
-            team_size=form_text(form, "team_size"),
-        )
-    except Invalid as exc:
-        problems = "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in exc.fields.items())
-        return redirect(request, f"/events/{event.id}#challenges", problems or exc.message, "error")
+        await marathons.add_challenge(user, event, **challenge)
+    except (Invalid, Conflict) as exc:  # the event page again, the statement kept
+        view = await event_reads.get_view(user, event.id)
+        return await _event_page(request, user, view, challenge=challenge, refused=exc)
     return redirect(request, f"/events/{event.id}#challenges", "Challenge posted.")
 
 

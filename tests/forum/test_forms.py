@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from forum.models import Membership, Post, User
+from forum.models import Event, Membership, Post, User
 from forum.web.render import try_again_in
 from tests.conftest import ORIGIN, bearer, sign_in
 from tests.forum.test_pages import OFF_SITE_TARGETS, browser_would_leave_site
@@ -363,3 +363,38 @@ async def test_a_long_reply_in_devanagari_is_accepted_from_the_web_form(
     )
     assert r.status_code == 303, r.text[:500]
     assert (await Post.get(thread_id=thread.id, number=2)).body == body.strip()
+
+
+async def test_a_challenge_statement_refused_comes_back_on_the_event_page(
+    admin, make_community, new_client
+):
+    from tests.forum.test_event_pages import make_event
+
+    community = await make_community(moderators=(admin,))
+    event = await make_event(admin, community, kind="marathon", capacity=None)
+    browser, csrf = await signed_in_browser(new_client, admin)
+    statement = "Officers move every two years and what they know leaves with them."
+    r = await browser.post(
+        f"/events/{event.id}/challenges",
+        data={"csrf_token": csrf, "title": "Hi", "statement": statement, "team_size": "3"},
+        headers=SAME_ORIGIN,
+    )
+    assert r.status_code == 422
+    assert textarea_text(r.text, "statement") == statement
+    assert input_value(r.text, "team_size") == "3"
+    assert 'class="error-summary"' in r.text
+
+
+async def test_a_cancellation_note_refused_is_kept(admin, make_community, new_client):
+    from tests.forum.test_event_pages import make_event
+
+    community = await make_community(moderators=(admin,))
+    event = await make_event(admin, community)
+    browser, csrf = await signed_in_browser(new_client, admin)
+    note = "The hall is flooded. " * 60  # over 1,000 characters
+    r = await browser.post(
+        f"/events/{event.id}/cancel", data={"csrf_token": csrf, "note": note}, headers=SAME_ORIGIN
+    )
+    assert r.status_code == 422
+    assert textarea_text(r.text, "note") == note
+    assert (await Event.get(id=event.id)).cancelled_at is None
