@@ -337,17 +337,30 @@ async def results_page(request: Request) -> Response:
     view = await event_reads.get_view(user, _event_id(request))
     if view.event.kind != "marathon":
         raise NotFound("This event is not an innovation marathon.")
-    return await render(
-        request,
-        "event_results.html",
-        {
-            "view": view,
-            "event": view.event,
-            "community": view.community,
-            "board": await marathons.board(user, view),
-            "zone": zone_of(user),
-        },
-    )
+    return await _results_page(request, user, view)
+
+
+async def _results_page(
+    request: Request,
+    user: User | None,
+    view: Any,
+    *,
+    typed: dict[str, Any] | None = None,
+    refused: DomainError | None = None,
+) -> Response:
+    """The results page; after a refused result, with what the team typed and why."""
+    context = {
+        "view": view,
+        "event": view.event,
+        "community": view.community,
+        "board": await marathons.board(user, view),
+        "zone": zone_of(user),
+        "typed_result": typed,
+        "result_errors": form_errors(refused) if refused is not None else {},
+    }
+    if refused is not None:
+        return await render_refused(request, "event_results.html", context, refused)
+    return await render(request, "event_results.html", context)
 
 
 async def add_challenge(request: Request) -> Response:
@@ -401,15 +414,12 @@ async def team_result(request: Request) -> Response:
     user, form = await posted_form(request)
     view = await event_reads.get_view(user, _event_id(request))
     team = await marathons.get_team(view.event, path_int(request, "team"))
+    result, url = form_text(form, "result"), form_text(form, "url")
     try:
-        await marathons.post_result(
-            user, view, team, result=form_text(form, "result"), url=form_text(form, "url")
-        )
-    except Invalid as exc:
-        problems = "; ".join(f"{k} {v}" for k, v in exc.fields.items())
-        return redirect(
-            request, f"/events/{view.event.id}/results", problems or exc.message, "error"
-        )
+        await marathons.post_result(user, view, team, result=result, url=url)
+    except (Invalid, Conflict) as exc:  # the results page again, what the team wrote kept
+        typed = {"team_id": team.id, "result": result, "url": url}
+        return await _results_page(request, user, view, typed=typed, refused=exc)
     return redirect(request, f"/events/{view.event.id}/results", "The result is posted.")
 
 

@@ -398,3 +398,32 @@ async def test_a_cancellation_note_refused_is_kept(admin, make_community, new_cl
     assert r.status_code == 422
     assert textarea_text(r.text, "note") == note
     assert (await Event.get(id=event.id)).cancelled_at is None
+
+
+async def test_a_team_result_refused_comes_back_with_what_the_team_wrote(
+    admin, make_user, make_community, new_client
+):
+    from forum.events import marathons, rsvp
+    from forum.events import reads as event_reads
+    from tests.forum.test_event_pages import make_event
+
+    member = await make_user()
+    community = await make_community(moderators=(admin,), members=(member,))
+    event = await make_event(admin, community, kind="marathon", capacity=None)
+    challenge = await marathons.add_challenge(
+        admin, event, title="Handovers that keep what people know", statement="", team_size=3
+    )
+    await rsvp.respond(member, await event_reads.get(member, event.id), "going")
+    team = await marathons.form_team(
+        member, await event_reads.get(member, event.id), challenge.id, "Relay"
+    )
+    browser, csrf = await signed_in_browser(new_client, member)
+    result = "A one-page handover note, tested in two districts."
+    r = await browser.post(
+        f"/events/{event.id}/teams/{team.id}/result",
+        data={"csrf_token": csrf, "result": result, "url": "not a link"},
+        headers=SAME_ORIGIN,
+    )
+    assert r.status_code == 422
+    assert textarea_text(r.text, "result") == result
+    assert 'value="not a link"' in r.text and "must be a web address" in r.text
