@@ -1838,6 +1838,19 @@ async def readers_of(user_ids: list[int], community: Community) -> list[int]:
     return list(user_ids) if allowed is None else [u for u in user_ids if u in allowed]
 
 
+async def thread_readers_among(
+    user_ids: Iterable[int], thread: Thread, community: Community
+) -> list[int]:
+    """Of these people, those who may read the thread now (who may be told about a post in it,
+    e.g. an @mention): readers of its community, and of a thread not every reader sees (held or
+    hidden), only those the thread page would let in (its author, moderators)."""
+    wanted = await readers_of(sorted(set(user_ids)), community)
+    if not wanted or thread.status in THREAD_SEEN.everyone:
+        return wanted
+    people = await User.filter(id__in=wanted)
+    return [person.id for person in people if await can_see_thread(person, thread, community)]
+
+
 # Courses and learning points
 
 

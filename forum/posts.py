@@ -3,7 +3,6 @@ thread's posts are read by forum/reads.py."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +10,16 @@ from datetime import datetime
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from forum import communities, live, notifications, permissions, serialize, social, validation
+from forum import (
+    communities,
+    live,
+    mentions,
+    notifications,
+    permissions,
+    serialize,
+    social,
+    validation,
+)
 from forum.errors import Invalid, NotFound
 from forum.models import Post, PostRevision, ReviewItem, SearchOutbox, Thread, User
 from forum.threads import body_of, counted, now, render, touch
@@ -90,15 +98,16 @@ async def reply(
     return post
 
 
-async def announce_reply(post: Post) -> None:
-    """Notifications for a reply published after review, as if it had just been posted."""
+async def announce_approved(post: Post) -> None:
+    """Notifications for a post published after review, as if it had just been posted: for a
+    reply, as reply() sends them; for an opening post, to the people it @mentions."""
     thread = post.thread
     author = await User.get(id=post.author_id)  # type: ignore[attr-defined]
+    if post.number == 1:  # bookkeeping: the opening post is the thread's news, not a reply
+        await mentions.tell(post, thread, author)
+        return
     parent = await Post.get_or_none(id=post.reply_to_id) if post.reply_to_id else None
     await _notify_reply(post, parent, thread, author)
-
-
-MENTION = re.compile(r"(?<![\w@])@([a-z0-9_]{3,30})\b")
 
 
 async def _notify_reply(post: Post, parent: Post | None, thread: Thread, author: User) -> None:
@@ -123,11 +132,7 @@ async def _notify_reply(post: Post, parent: Post | None, thread: Thread, author:
 
     if parent is not None:
         await tell(parent.author_id, "reply")  # type: ignore[attr-defined]
-    names = {m.lower() for m in MENTION.findall(post.body)}
-    if names:
-        mentioned = await User.filter(username__in=sorted(names)[:20]).values_list("id", flat=True)
-        for found in mentioned:
-            await tell(int(str(found)), "mention")
+    told |= await mentions.tell(post, thread, author, skip=told)
     await tell(thread.author_id, "reply")  # type: ignore[attr-defined]
     for watcher in sorted(watchers):
         await tell(watcher, "watching")
@@ -202,6 +207,7 @@ async def apply_edit(post: Post, editor: User, text: str, *, submitted: str | No
         await touch(thread.id)
         if permissions.shown_to_readers(post.status):  # others' words stay with them and moderators
             await live.emit(f"thread:{thread.id}", "post.edited", **serialize.post(post))
+            await mentions.tell_after_edit(post, thread, editor)
         await SearchOutbox.create(kind="post", object_id=post.id)
 
 

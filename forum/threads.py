@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from forum import communities, live, markup, permissions, points, validation
+from forum import communities, live, markup, mentions, permissions, points, validation
 from forum.errors import Invalid, NotFound
 from forum.models import Community, Post, ReviewItem, SearchOutbox, Thread, ThreadTag, User
 from moderation import items, policies
@@ -108,6 +108,8 @@ async def start(
                 title=thread.title,
                 created=True,
             )
+            thread.community = community
+            await mentions.tell(post, thread, user)
     thread.community = community
     thread.author = user
     thread.last_poster = user

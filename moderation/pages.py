@@ -12,11 +12,21 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forum import accounts, communities, notifications, permissions, posts, threads, validation
-from forum.errors import BadRequest, Conflict, Invalid
+from forum.errors import BadRequest, Conflict, DomainError, Invalid
 from forum.models import User
 from forum.web.http import path_int, query_int
 from forum.web.limits import hit
-from forum.web.render import form_text, page_actor, posted_form, redirect, render, signed_in
+from forum.web.render import (
+    REFUSED,
+    form_errors,
+    form_text,
+    page_actor,
+    posted_form,
+    redirect,
+    render,
+    render_refused,
+    signed_in,
+)
 from moderation import actions, audit, policies, queue
 
 ACTION_LABELS = {
@@ -207,23 +217,22 @@ async def _flag_form(
     """The report form for a post or a person: shows it, or files the flag and goes back."""
     values = {"reason": "", "note": ""}
     errors: dict[str, str] = {}
+    refused: DomainError | None = None
     if request.method == "POST":
         user, form = await posted_form(request)
-        await hit(request, "flag", user)
         values = {"reason": form_text(form, "reason"), "note": form_text(form, "note")}
         try:
+            await hit(request, "flag", user)
             await flag(user, values["reason"], values["note"])
             return redirect(request, back, thanks)
-        except Conflict as exc:
+        except Conflict as exc:  # flagged already: nothing more to send
             return redirect(request, back, exc.message, "info")
-        except Invalid as exc:
-            errors = exc.fields or {"form": exc.message}
-    return await render(
-        request,
-        "flag.html",
-        {**context, "values": values, "errors": errors, "reasons": queue.REASONS},
-        422 if errors else 200,
-    )
+        except REFUSED as exc:  # the note is kept, with what needs fixing or when to try again
+            errors, refused = form_errors(exc), exc
+    page = {**context, "values": values, "errors": errors, "reasons": queue.REASONS}
+    if refused is not None:
+        return await render_refused(request, "flag.html", page, refused)
+    return await render(request, "flag.html", page)
 
 
 async def curate(request: Request) -> Response:

@@ -270,8 +270,8 @@ async def _decide_post(
         was = post.status
         if permissions.held(was):
             await posts.change_status(post, "published")
-            if was == "pending" and post.number > 1:  # bookkeeping: a held reply is news now
-                await posts.announce_reply(post)
+            if was == "pending":  # bookkeeping: a held post is news now
+                await posts.announce_approved(post)
             message = (
                 "Your post was approved and is now visible." if item.kind == "queued_post" else None
             )

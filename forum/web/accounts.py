@@ -8,19 +8,22 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forum import accounts, communities, courses, permissions, points, threads, validation
-from forum.errors import DomainError, Invalid
+from forum.errors import DomainError, Invalid, TooManyRequests
 from forum.models import User
 from forum.web.http import ANON_COOKIE, SESSION_COOKIE, settings_of
 from forum.web.limits import hit, sign_in
 from forum.web.render import (
     cookie_args,
+    form_errors,
     form_text,
     page_actor,
     posted_form,
     redirect,
     render,
+    render_refused,
     safe_next,
     signed_in,
+    try_again_in,
 )
 from moderation import actions
 
@@ -47,7 +50,12 @@ async def login(request: Request) -> Response:
         _, form = await posted_form(request)
         username = form_text(form, "username")
         target = safe_next(form_text(form, "next") or target)
-        user = await sign_in(request, username, form_text(form, "password"))
+        try:
+            user = await sign_in(request, username, form_text(form, "password"))
+        except TooManyRequests as exc:
+            error = f"Too many sign-in attempts. {try_again_in(exc.retry_after)}."
+            context = {"next": target, "username": username, "error": error}
+            return await render_refused(request, "login.html", context, exc)
         if user is not None:
             return await start_session(request, user, target, f"Welcome back, {user.display_name}.")
         error = "That username and password do not match an account."
@@ -72,12 +80,12 @@ async def logout(request: Request) -> Response:
 async def register(request: Request) -> Response:
     values = {"username": "", "email": "", "display_name": "", "role": "", "sector": ""}
     errors: dict[str, str] = {}
-    status = 200
+    refused: DomainError | None = None
     if request.method == "POST":
         _, form = await posted_form(request)
-        await hit(request, "register")
         values = {k: form_text(form, k) for k in values}
         try:
+            await hit(request, "register")
             user = await accounts.register(
                 values["username"],
                 values["email"],
@@ -93,8 +101,11 @@ async def register(request: Request) -> Response:
                 f"Welcome to Chaupal, {user.display_name}. Join a few communities to begin.",
             )
         except DomainError as exc:
-            errors, status = exc.fields or {"form": exc.message}, exc.status
-    return await render(request, "register.html", {"values": values, "errors": errors}, status)
+            errors, refused = form_errors(exc), exc
+    context = {"values": values, "errors": errors}
+    if refused is not None:
+        return await render_refused(request, "register.html", context, refused)
+    return await render(request, "register.html", context)
 
 
 async def settings_page(request: Request) -> Response:
@@ -103,20 +114,15 @@ async def settings_page(request: Request) -> Response:
     errors: dict[str, str] = {}
     new_token = None
     status = 200
+    profile = {name: getattr(user, name) for name in PROFILE_FIELDS}
     if request.method == "POST":
         user, form = await posted_form(request)
         user = signed_in(user, "change your settings")
         what = form_text(form, "form")
         try:
             if what == "profile":
-                await accounts.update_profile(
-                    user,
-                    user,
-                    display_name=form_text(form, "display_name"),
-                    role=form_text(form, "role"),
-                    sector=form_text(form, "sector"),
-                    bio=form_text(form, "bio"),
-                )
+                profile = {name: form_text(form, name) for name in PROFILE_FIELDS}
+                await accounts.update_profile(user, user, **profile)
                 return redirect(request, "/settings", "Your profile is saved.")
             if what == "password":
                 await accounts.change_password(
@@ -150,9 +156,17 @@ async def settings_page(request: Request) -> Response:
     return await render(
         request,
         "settings.html",
-        {"tokens": await accounts.list_tokens(user), "new_token": new_token, "errors": errors},
+        {
+            "tokens": await accounts.list_tokens(user),
+            "new_token": new_token,
+            "errors": errors,
+            "profile": profile,  # what was typed, when the profile form needs another look
+        },
         status,
     )
+
+
+PROFILE_FIELDS = ("display_name", "role", "sector", "bio")
 
 
 async def user_page(request: Request) -> Response:

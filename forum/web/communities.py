@@ -12,7 +12,15 @@ from forum.events import reads as event_reads
 from forum.web import page_cache
 from forum.web.events import zone_of
 from forum.web.http import settings_of
-from forum.web.render import form_text, page_actor, posted_form, redirect, render, signed_in
+from forum.web.render import (
+    form_text,
+    page_actor,
+    posted_form,
+    redirect,
+    render,
+    safe_next,
+    signed_in,
+)
 from moderation import actions
 
 
@@ -85,11 +93,14 @@ async def join(request: Request) -> Response:
     signed_in(user, "join a community")
     if request.method == "GET":
         return await render(request, "join.html", {"slug": request.path_params["slug"][:40]})
-    user, _ = await posted_form(request)
+    user, form = await posted_form(request)
     community = await communities.find_for_membership(user, request.path_params["slug"])
     joined = permissions.counts_as_member(await communities.join(user, community))
     if joined:
-        return redirect(request, f"/c/{community.slug}", f"Welcome to {community.name}.")
+        # A join button elsewhere (a thread's reply box) says where to go back to: a path of
+        # this site only.
+        back = safe_next(form_text(form, "next"), default=f"/c/{community.slug}")
+        return redirect(request, back, f"Welcome to {community.name}.")
     return redirect(
         request,
         "/communities",

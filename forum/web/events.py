@@ -13,13 +13,23 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forum import accounts, communities, permissions, validation
-from forum.errors import Conflict, Invalid, NotFound
+from forum.errors import Conflict, DomainError, Invalid, NotFound
 from forum.events import attendance, calendar, marathons, organise, rsvp, times
 from forum.events import reads as event_reads
 from forum.models import Community, User
 from forum.web.http import path_int, settings_of
 from forum.web.limits import hit
-from forum.web.render import form_text, page_actor, posted_form, redirect, render, signed_in
+from forum.web.render import (
+    REFUSED,
+    form_errors,
+    form_text,
+    page_actor,
+    posted_form,
+    redirect,
+    render,
+    render_refused,
+    signed_in,
+)
 
 FORM_FIELDS = organise.FIELDS
 
@@ -132,34 +142,31 @@ async def new_event(request: Request) -> Response:
     await permissions.require_organise(user, community, members_organise=members_organise)
     values: dict[str, Any] = _blank_values(zone_of(user))
     errors: dict[str, str] = {}
+    refused: DomainError | None = None
     if request.method == "POST":
         user, form = await posted_form(request)
-        await hit(request, "post", user)
         values = _form_data(form)
         try:
+            await hit(request, "post", user)
             event = await organise.create(user, community, values)
             return redirect(
                 request,
                 f"/events/{event.id}",
                 "Your event is published, with its own discussion thread.",
             )
-        except Invalid as exc:
-            errors = exc.fields or {"form": exc.message}
-        except Conflict as exc:
-            errors = {"form": exc.message}
-    return await render(
-        request,
-        "event_form.html",
-        {
-            "community": community,
-            "event": None,
-            "values": values,
-            "errors": errors,
-            "zones": zones_for(str(values.get("timezone") or times.DEFAULT_ZONE)),
-            "kinds": organise.KIND_LABELS,
-        },
-        422 if errors else 200,
-    )
+        except REFUSED as exc:  # what was typed stays, with what needs fixing
+            errors, refused = form_errors(exc), exc
+    context = {
+        "community": community,
+        "event": None,
+        "values": values,
+        "errors": errors,
+        "zones": zones_for(str(values.get("timezone") or times.DEFAULT_ZONE)),
+        "kinds": organise.KIND_LABELS,
+    }
+    if refused is not None:
+        return await render_refused(request, "event_form.html", context, refused)
+    return await render(request, "event_form.html", context)
 
 
 async def edit_event(request: Request) -> Response:
@@ -212,9 +219,17 @@ async def edit_event(request: Request) -> Response:
 async def cancel_event(request: Request) -> Response:
     user, _ = await page_actor(request)
     view = await event_reads.get_view(user, _event_id(request))
+    note = ""
     if request.method == "POST":
         user, form = await posted_form(request)
-        changed = await organise.cancel(user, view.event, form_text(form, "note"))
+        note = form_text(form, "note")
+        try:
+            changed = await organise.cancel(user, view.event, note)
+        except Invalid as exc:  # the note kept, with what needs fixing
+            context = {"view": view, "zone": zone_of(user), "note": note}
+            return await render_refused(
+                request, "event_cancel.html", {**context, "errors": form_errors(exc)}, exc
+            )
         message = (
             "The event is cancelled; those going and waiting were told."
             if changed
@@ -222,7 +237,9 @@ async def cancel_event(request: Request) -> Response:
         )
         return redirect(request, f"/events/{view.event.id}", message, "info")
     await _require_manage(user, view)
-    return await render(request, "event_cancel.html", {"view": view, "zone": zone_of(user)})
+    return await render(
+        request, "event_cancel.html", {"view": view, "zone": zone_of(user), "note": note}
+    )
 
 
 # One event
@@ -231,24 +248,37 @@ async def cancel_event(request: Request) -> Response:
 async def event_page(request: Request) -> Response:
     user, _ = await page_actor(request)
     view = await event_reads.get_view(user, _event_id(request))
+    return await _event_page(request, user, view)
+
+
+async def _event_page(
+    request: Request,
+    user: User | None,
+    view: Any,
+    *,
+    challenge: dict[str, str] | None = None,
+    refused: DomainError | None = None,
+) -> Response:
+    """The event's page; after a refused challenge statement, with what was typed and why."""
     going: list[Any] = []
     if view.caps.sees_attendees:
         going = (await attendance.lists(user, view)).going
     board = None
     if view.event.kind == "marathon":
         board = await marathons.board(user, view)
-    return await render(
-        request,
-        "event.html",
-        {
-            "view": view,
-            "event": view.event,
-            "community": view.community,
-            "zone": zone_of(user),
-            "going": going,
-            "board": board,
-        },
-    )
+    context = {
+        "view": view,
+        "event": view.event,
+        "community": view.community,
+        "zone": zone_of(user),
+        "going": going,
+        "board": board,
+        "challenge": challenge or {"title": "", "statement": "", "team_size": "4"},
+        "challenge_errors": form_errors(refused) if refused is not None else {},
+    }
+    if refused is not None:
+        return await render_refused(request, "event.html", context, refused)
+    return await render(request, "event.html", context)
 
 
 async def answer(request: Request) -> Response:
@@ -307,33 +337,41 @@ async def results_page(request: Request) -> Response:
     view = await event_reads.get_view(user, _event_id(request))
     if view.event.kind != "marathon":
         raise NotFound("This event is not an innovation marathon.")
-    return await render(
-        request,
-        "event_results.html",
-        {
-            "view": view,
-            "event": view.event,
-            "community": view.community,
-            "board": await marathons.board(user, view),
-            "zone": zone_of(user),
-        },
-    )
+    return await _results_page(request, user, view)
+
+
+async def _results_page(
+    request: Request,
+    user: User | None,
+    view: Any,
+    *,
+    typed: dict[str, Any] | None = None,
+    refused: DomainError | None = None,
+) -> Response:
+    """The results page; after a refused result, with what the team typed and why."""
+    context = {
+        "view": view,
+        "event": view.event,
+        "community": view.community,
+        "board": await marathons.board(user, view),
+        "zone": zone_of(user),
+        "typed_result": typed,
+        "result_errors": form_errors(refused) if refused is not None else {},
+    }
+    if refused is not None:
+        return await render_refused(request, "event_results.html", context, refused)
+    return await render(request, "event_results.html", context)
 
 
 async def add_challenge(request: Request) -> Response:
     user, form = await posted_form(request)
     event = await event_reads.get(user, _event_id(request))
+    challenge = {name: form_text(form, name) for name in ("title", "statement", "team_size")}
     try:
-        await marathons.add_challenge(
-            user,
-            event,
-            title=form_text(form, "title"),
-            statement=form_text(form, "statement"),
-            team_size=form_text(form, "team_size"),
-        )
-    except Invalid as exc:
-        problems = "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in exc.fields.items())
-        return redirect(request, f"/events/{event.id}#challenges", problems or exc.message, "error")
+        await marathons.add_challenge(user, event, **challenge)
+    except (Invalid, Conflict) as exc:  # the event page again, the statement kept
+        view = await event_reads.get_view(user, event.id)
+        return await _event_page(request, user, view, challenge=challenge, refused=exc)
     return redirect(request, f"/events/{event.id}#challenges", "Challenge posted.")
 
 
@@ -376,15 +414,12 @@ async def team_result(request: Request) -> Response:
     user, form = await posted_form(request)
     view = await event_reads.get_view(user, _event_id(request))
     team = await marathons.get_team(view.event, path_int(request, "team"))
+    result, url = form_text(form, "result"), form_text(form, "url")
     try:
-        await marathons.post_result(
-            user, view, team, result=form_text(form, "result"), url=form_text(form, "url")
-        )
-    except Invalid as exc:
-        problems = "; ".join(f"{k} {v}" for k, v in exc.fields.items())
-        return redirect(
-            request, f"/events/{view.event.id}/results", problems or exc.message, "error"
-        )
+        await marathons.post_result(user, view, team, result=result, url=url)
+    except (Invalid, Conflict) as exc:  # the results page again, what the team wrote kept
+        typed = {"team_id": team.id, "result": result, "url": url}
+        return await _results_page(request, user, view, typed=typed, refused=exc)
     return redirect(request, f"/events/{view.event.id}/results", "The result is posted.")
 
 

@@ -7,9 +7,18 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from forum import permissions, posts
-from forum.errors import Conflict, Invalid
+from forum.errors import DomainError
 from forum.web.http import path_int, settings_of
-from forum.web.render import form_text, page_actor, posted_form, redirect, render
+from forum.web.render import (
+    REFUSED,
+    form_errors,
+    form_text,
+    page_actor,
+    posted_form,
+    redirect,
+    render,
+    render_refused,
+)
 
 
 async def post_link(request: Request) -> Response:
@@ -29,7 +38,7 @@ async def edit_post(request: Request) -> Response:
     pending = await posts.pending_edit(user, post)
     body = pending.body if pending else post.body
     errors: dict[str, str] = {}
-    status = 200
+    refused: DomainError | None = None
     if request.method == "POST":
         user, form = await posted_form(request)
         body = form_text(form, "body")
@@ -40,14 +49,12 @@ async def edit_post(request: Request) -> Response:
             return redirect(
                 request, f"/t/{thread.id}?page={page_no}#post-{post.number}", message, kind
             )
-        except (Invalid, Conflict) as exc:  # a blocked word, or the text of another recent post
-            errors, status = exc.fields or {"body": exc.message}, exc.status
-    return await render(
-        request,
-        "post_edit.html",
-        {"post": post, "thread": thread, "body": body, "errors": errors, "pending": pending},
-        status,
-    )
+        except REFUSED as exc:  # a blocked word, or the text of another recent post
+            errors, refused = form_errors(exc, "body"), exc
+    context = {"post": post, "thread": thread, "body": body, "errors": errors, "pending": pending}
+    if refused is not None:
+        return await render_refused(request, "post_edit.html", context, refused)
+    return await render(request, "post_edit.html", context)
 
 
 EDIT_OUTCOMES = {

@@ -18,17 +18,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from forum import accounts, communities, courses, markup, notifications, permissions, security
-from forum.errors import DomainError, NotSignedIn
+from forum.errors import Conflict, DomainError, Invalid, NotSignedIn, TooLarge, TooManyRequests
 from forum.events import organise as event_organise
 from forum.events import times as event_times
 from forum.models import User
 from forum.settings import Settings
 from forum.web.http import (
     ANON_COOKIE,
+    SAFE_METHODS,
     Auth,
     asks_to_sign_in,
     authenticate,
     error_headers,
+    own_origin,
     read_form,
     require_csrf,
     settings_of,
@@ -241,19 +243,29 @@ async def render(
 
 
 def redirect(
-    request: Request, url: str, message: str | None = None, kind: str = "success"
+    request: Request,
+    url: str,
+    message: str | None = None,
+    kind: str = "success",
+    *,
+    sent: str | None = None,
 ) -> Response:
+    """A 303 to url, with a message for the next page. `sent` names the browser draft the
+    next page may forget (static/drafts.js): what was written there is now on the site."""
     response = RedirectResponse(url, status_code=303)
-    if message:
-        value = flash_serializer(request).dumps({"message": message, "kind": kind})
+    if message or sent:
+        flash: dict[str, str] = {"message": message or "", "kind": kind}
+        if sent:
+            flash["sent"] = sent
+        value = flash_serializer(request).dumps(flash)
         response.set_cookie(FLASH_COOKIE, value, max_age=60, **cookie_args(request))
     return response
 
 
-def safe_next(target: str | None) -> str:
-    """Only same-site paths are followed after signing in."""
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths are followed after signing in or joining (`default` otherwise)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
+        return default
     parts = urlsplit(target)
     if (
         parts.scheme
@@ -261,8 +273,65 @@ def safe_next(target: str | None) -> str:
         or not parts.path.startswith("/")
         or parts.path.startswith("//")
     ):
-        return "/"
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+        return default
+    query = f"?{parts.query}" if parts.query else ""
+    return parts.path + query + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+# Forms refused: shown again with what was typed and the reason beside it
+
+# What a form that keeps what was typed catches: bad fields (422), a clash such as the same text
+# posted twice (409), too many posts too fast (429).
+REFUSED = (Invalid, Conflict, TooManyRequests)
+
+
+def try_again_in(seconds: int) -> str:
+    """A 429's Retry-After in words: "Try again in 40 seconds" (minutes or hours when longer)."""
+    seconds = max(1, int(seconds))
+    for size, unit in ((3600, "hours"), (60, "minutes")):
+        if seconds >= 2 * size:
+            return f"Try again in {-(-seconds // size)} {unit}"  # rounded up, never too soon
+    return f"Try again in {seconds} second{'s' if seconds != 1 else ''}"
+
+
+def form_errors(exc: DomainError, field: str = "form") -> dict[str, str]:
+    """The inline messages of a refused form: the fields that need attention, or one message
+    for the whole form (`field` names where an Invalid without fields belongs)."""
+    if isinstance(exc, TooManyRequests):
+        return {
+            "form": "You are sending faster than this site allows, so this was not sent yet. "
+            f"What you wrote is kept here. {try_again_in(exc.retry_after)}."
+        }
+    if exc.fields:
+        return dict(exc.fields)
+    return {field if isinstance(exc, Invalid) else "form": exc.message}
+
+
+async def render_refused(
+    request: Request, template: str, context: dict[str, Any], exc: DomainError
+) -> HTMLResponse:
+    """A form again after the service refused it: the refusal's status (and Retry-After)."""
+    response = await render(request, template, context, exc.status)
+    response.headers.update(error_headers(exc) or {})
+    return response
+
+
+def too_large_message(limit: int) -> str:
+    return (
+        f"What you sent is larger than this site accepts (over {limit // 1024} KiB), so it "
+        "could not be kept here. Replies and new threads keep a draft in this browser: check "
+        "the text in the form, shorten it and send it again."
+    )
+
+
+def referring_page(request: Request) -> str | None:
+    """The page of this site a form was sent from (its path and query), if the browser said."""
+    referer = request.headers.get("referer", "")
+    parts = urlsplit(referer)
+    if not referer or f"{parts.scheme}://{parts.netloc}" != own_origin(request):
+        return None
+    target = safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), default="")
+    return target or None
 
 
 ERROR_TITLES = {
@@ -273,6 +342,7 @@ ERROR_TITLES = {
     409: "That clashes with something that exists",
     413: "That is too large",
     422: "Please check what you entered",
+    429: "Too many requests: please wait a little",
     500: "Something went wrong",
 }
 
@@ -280,6 +350,13 @@ ERROR_TITLES = {
 async def error_page(request: Request, exc: DomainError) -> Response:
     if isinstance(exc, NotSignedIn) and request.method == "GET":
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    if isinstance(exc, TooLarge) and request.method not in SAFE_METHODS:
+        # The body was refused unread: back to the form it came from, which the browser's draft
+        # (static/drafts.js) fills again, with the reason.
+        back = referring_page(request)
+        if back is not None:
+            limit = settings_of(request).max_body_bytes
+            return redirect(request, back, too_large_message(limit), "error")
     try:
         response = await render(
             request,

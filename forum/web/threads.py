@@ -9,19 +9,22 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from forum import communities, courses, permissions, posts, reads, social, threads, validation
-from forum.errors import Invalid
+from forum.errors import DomainError, Invalid
 from forum.events import reads as event_reads
 from forum.models import User
 from forum.web import page_cache
 from forum.web.http import path_int, query_int, settings_of
 from forum.web.limits import hit
 from forum.web.render import (
+    REFUSED,
+    form_errors,
     form_text,
     page_actor,
     posted_form,
     redirect,
     render,
     render_fragment,
+    render_refused,
     signed_in,
 )
 from moderation import actions
@@ -168,17 +171,20 @@ async def new_thread(request: Request) -> Response:
     signed_in(user, "start a thread")
     values = {"title": "", "body": "", "tags": ""}
     errors: dict[str, str] = {}
+    refused: DomainError | None = None
     if request.method == "POST":
         user, form = await posted_form(request)
-        await hit(request, "post", user)
         values = {k: form_text(form, k) for k in values}
         linked = await courses.chosen(form.getlist("course"))
         try:
+            await hit(request, "post", user)
             thread, _ = await threads.start(user, community, **values)
             await courses.link_many(user, thread, [c.code for c in linked])
-            return redirect(request, f"/t/{thread.id}", "Your thread is up.")
-        except Invalid as exc:
-            errors = exc.fields or {"form": exc.message}
+            return redirect(
+                request, f"/t/{thread.id}", "Your thread is up.", sent=f"thread:{community.slug}"
+            )
+        except REFUSED as exc:
+            errors, refused = form_errors(exc), exc
     else:
         await permissions.require_post_in(user, community)
         linked = await courses.chosen(request.query_params.getlist("course"))
@@ -187,28 +193,28 @@ async def new_thread(request: Request) -> Response:
         request.app.state.courses, values["title"], values["body"]
     )
     chosen = {c.code for c in linked}
-    return await render(
-        request,
-        "thread_new.html",
-        {
-            "community": community,
-            "values": values,
-            "errors": errors,
-            "linked": linked,
-            "suggested": [s.course for s in found if s.course.code not in chosen],
-        },
-        422 if errors else 200,
-    )
+    context = {
+        "community": community,
+        "values": values,
+        "errors": errors,
+        "linked": linked,
+        "suggested": [s.course for s in found if s.course.code not in chosen],
+    }
+    if refused is not None:
+        return await render_refused(request, "thread_new.html", context, refused)
+    return await render(request, "thread_new.html", context)
 
 
 async def post_reply(request: Request) -> Response:
+    if request.method == "GET":  # the address of a refused reply, reloaded: the reply box
+        return RedirectResponse(f"/t/{path_int(request, 'id')}#reply", status_code=303)
     user, form = await posted_form(request)
-    await hit(request, "post", user)
     thread = await threads.get(user, path_int(request, "id"))
     body, reply_to = form_text(form, "body"), form_text(form, "reply_to")
     try:
+        await hit(request, "post", user)
         post = await posts.reply(user, thread, body=body, reply_to=reply_to or None)
-    except Invalid as exc:
+    except REFUSED as exc:
         # The thread's last page again, with what was typed and what needs fixing.
         view = await reads.thread(user, thread.id)
         pages = reads.page_count(view, settings_of(request).posts_per_page)
@@ -220,11 +226,13 @@ async def post_reply(request: Request) -> Response:
             pages,
             draft=body,
             reply_to=reply_to,
-            errors=exc.fields or {"body": exc.message},
+            errors=form_errors(exc, "body"),
         )
-        return await render(request, "thread.html", context, 422)
+        return await render_refused(request, "thread.html", context, exc)
     page_no = posts.page_of(post, settings_of(request).posts_per_page)
-    return redirect(request, f"/t/{thread.id}?page={page_no}#post-{post.number}")
+    return redirect(
+        request, f"/t/{thread.id}?page={page_no}#post-{post.number}", sent=f"reply:{thread.id}"
+    )
 
 
 async def moderate_thread(request: Request) -> Response:
@@ -247,6 +255,6 @@ async def moderate_thread(request: Request) -> Response:
 routes = [
     Route("/c/{slug}/new", new_thread, methods=["GET", "POST"]),
     Route("/t/{id}", thread_page, methods=["GET"]),
-    Route("/t/{id}/reply", post_reply, methods=["POST"]),
+    Route("/t/{id}/reply", post_reply, methods=["GET", "POST"]),
     Route("/t/{id}/moderate", moderate_thread, methods=["POST"]),
 ]

@@ -1126,6 +1126,7 @@ async def test_script_in_user_markdown_is_stripped_on_the_thread_page(
         assert scripts == [
             {"src": "/static/app.js", "defer": None},
             {"src": "/static/live.js", "defer": None},
+            {"src": "/static/drafts.js", "defer": None},
         ]
         assert not [t for t, _ in tags if t in ("iframe", "object", "embed")]
         for tag, attrs in tags:
