@@ -26,7 +26,9 @@ from forum.web.limits import hit
 from moderation import actions, audit, queue
 
 
-def item_json(item: ReviewItem) -> dict[str, Any]:
+def item_json(item: ReviewItem, reports: list[Flag]) -> dict[str, Any]:
+    """A review item with its reports. `note`: the moderator's note once decided; while the
+    item waits, what its reporters wrote (`decision_note` is always the moderator's)."""
     target: dict[str, Any] = {}
     if item.post is not None:
         post = item.post
@@ -56,9 +58,21 @@ def item_json(item: ReviewItem) -> dict[str, Any]:
         "score": round(item.score, 2),
         "status": item.status,
         "resolution": item.resolution or None,
-        "note": item.note,
+        "note": item.note if item.resolution else queue.reporters_note(reports),
+        "decision_note": item.note if item.resolution else None,
+        "report_count": len(reports),
+        "reports": [report_json(flag) for flag in reports],
         "created_at": serialize.when(item.created_at),
         "resolved_at": serialize.when(item.resolved_at),
+    }
+
+
+def report_json(flag: Flag) -> dict[str, Any]:
+    return {
+        "reporter": flag.flagger.username,
+        "reason": flag.reason,
+        "note": flag.note,
+        "created_at": serialize.when(flag.created_at),
     }
 
 
@@ -132,7 +146,8 @@ async def list_queue(request: Request) -> Response:
     rows = await queue.list_items(
         actor, _queue_filter(request), limit=query_int(request, "limit", 50, high=200)
     )
-    return json_response({"items": [item_json(i) for i in rows], "next": None})
+    reports = await queue.reports_of(rows)
+    return json_response({"items": [item_json(i, reports[i.id]) for i in rows], "next": None})
 
 
 async def decide(request: Request) -> Response:
@@ -142,7 +157,8 @@ async def decide(request: Request) -> Response:
     decided = await queue.decide(
         actor, item, data.get("action"), data.get("note") or "", data.get("days")
     )
-    return json_response(item_json(decided))
+    reports = await queue.reports_of([decided])
+    return json_response(item_json(decided, reports[decided.id]))
 
 
 async def audit_log(request: Request) -> Response:

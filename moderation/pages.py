@@ -19,14 +19,46 @@ from forum.web.limits import hit
 from forum.web.render import form_text, page_actor, posted_form, redirect, render, signed_in
 from moderation import actions, audit, policies, queue
 
+# The queue's buttons, per kind of item: each API action named for what it does there. Where
+# two actions do the same (approve and dismiss keep a reported post; reject and hide hide it),
+# the page offers one of them.
+DECISIONS: dict[str, list[tuple[str, str]]] = {
+    "flagged_post": [
+        ("dismiss", "Keep post"),
+        ("hide", "Hide post"),
+        ("delete", "Remove post"),
+        ("suspend_author", "Hide post and suspend author"),
+    ],
+    "queued_post": [
+        ("approve", "Publish post"),
+        ("reject", "Decline post"),
+        ("delete", "Remove post"),
+        ("suspend_author", "Decline post and suspend author"),
+    ],
+    "queued_edit": [
+        ("approve", "Publish edit"),
+        ("reject", "Keep earlier text"),
+        ("suspend_author", "Keep earlier text and suspend author"),
+    ],
+    "join_request": [("approve", "Let them join"), ("reject", "Decline request")],
+    "user": [("dismiss", "Take no action"), ("suspend_author", "Suspend account")],
+}
+# What a decision is called on any kind (the API's other values, and decided items).
 ACTION_LABELS = {
-    "approve": "Approve",
-    "dismiss": "Dismiss reports",
-    "reject": "Reject",
-    "hide": "Hide",
-    "delete": "Delete",
+    "approve": "Keep post",
+    "dismiss": "Keep post",
+    "reject": "Decline",
+    "hide": "Hide post",
+    "delete": "Remove post",
     "suspend_author": "Suspend author",
 }
+
+
+def decision_label(kind: str, action: str) -> str:
+    for value, label in DECISIONS.get(kind, []):
+        if value == action:
+            return label
+    return ACTION_LABELS.get(action, action.replace("_", " "))
 
 
 async def queue_page(request: Request) -> Response:
@@ -58,6 +90,7 @@ async def queue_page(request: Request) -> Response:
     caps = {
         item.id: permissions.review_caps(who, kind=item.kind, status=item.status) for item in rows
     }
+    reports = await queue.reports_of(rows)
     return await render(
         request,
         "moderation_queue.html",
@@ -69,8 +102,9 @@ async def queue_page(request: Request) -> Response:
             "communities": choices,
             "kinds": queue.KINDS,
             "reasons": queue.REASONS,
-            "allowed": queue.ALLOWED,
-            "labels": ACTION_LABELS,
+            "decisions": DECISIONS,
+            "reports": reports,
+            "label": decision_label,
         },
         400 if error else 200,
     )
@@ -94,9 +128,7 @@ async def decide(request: Request) -> Response:
         return redirect(request, back, exc.message, "error")
     except Invalid as exc:
         return redirect(request, back, exc.message, "error")
-    return redirect(
-        request, back, f"Done: {ACTION_LABELS.get(form_text(form, 'action'), 'decided')}."
-    )
+    return redirect(request, back, f"Done: {decision_label(item.kind, form_text(form, 'action'))}.")
 
 
 async def log_page(request: Request) -> Response:

@@ -175,6 +175,26 @@ async def list_items(
     )
 
 
+async def reports_of(rows: list[ReviewItem]) -> dict[int, list[Flag]]:
+    """The reports filed on each of these items (already shown to a moderator), oldest first,
+    with who filed them."""
+    found: dict[int, list[Flag]] = {row.id: [] for row in rows}
+    if found:
+        filed = (
+            await Flag.filter(item_id__in=list(found))
+            .order_by("created_at", "id")
+            .select_related("flagger")
+        )
+        for flag in filed:
+            found[flag.item_id].append(flag)  # type: ignore[attr-defined]
+    return found
+
+
+def reporters_note(reports: list[Flag]) -> str:
+    """What the reporters wrote, one line each (those who wrote something)."""
+    return "\n".join(flag.note for flag in reports if flag.note)
+
+
 async def get_item(actor: User | None, item_id: int) -> ReviewItem:
     user = await require_moderator_somewhere(actor)
     item = await ReviewItem.get_or_none(id=item_id).select_related(
