@@ -544,7 +544,7 @@ async def _activity(admin: User, people: dict[str, User], by_title: dict[str, Th
     for title in BEST_OF:
         if title in by_title:  # credited to the community's demo moderator, who chose it
             thread = by_title[title]
-            username = demo_content.moderator_of(thread.community.slug)
-            chooser = people.get(username) if username else None
+            name = demo_content.moderator_of(thread.community.slug)
+            chooser = people.get(name) if name else None
             permissions.forget_memberships(chooser)
             await actions.feature_thread(chooser or admin, thread, True, "A model answer.")
