@@ -20,7 +20,7 @@ from forum import (
     validation,
 )
 from forum.errors import Invalid
-from forum.models import AuditEntry, Community, Flag, Notification, ReviewItem, User
+from forum.models import Community, Flag, Notification, ReviewItem, User
 from forum.web.http import api_actor, json_response, path_int, query_int, read_json
 from forum.web.limits import hit
 from moderation import actions, audit, queue
@@ -76,7 +76,10 @@ def report_json(flag: Flag) -> dict[str, Any]:
     }
 
 
-def audit_json(entry: AuditEntry) -> dict[str, Any]:
+def audit_json(shown: audit.Shown) -> dict[str, Any]:
+    """An entry: the contract's fields, and the same in words for this reader (`target_label`
+    names only what they may read now; `changes`: values before and after, as recorded)."""
+    entry = shown.entry
     return {
         "id": entry.id,
         "actor": entry.actor.username if entry.actor else None,
@@ -85,6 +88,12 @@ def audit_json(entry: AuditEntry) -> dict[str, Any]:
         "community": entry.community.slug if entry.community else None,
         "note": entry.note,
         "created_at": serialize.when(entry.created_at),
+        "action_label": shown.action,
+        "target_label": shown.target,
+        "target_url": shown.url,
+        "changes": [
+            {"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in shown.changes
+        ],
     }
 
 
@@ -172,7 +181,8 @@ async def audit_log(request: Request) -> Response:
         before=validation.object_id(params.get("before", "")),
         limit=query_int(request, "limit", 50, high=200),
     )
-    return json_response({"items": [audit_json(e) for e in rows], "next": next_cursor})
+    shown = await audit.shown(actor, rows)
+    return json_response({"items": [audit_json(e) for e in shown], "next": next_cursor})
 
 
 async def update_community(request: Request) -> Response:

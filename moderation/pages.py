@@ -146,8 +146,9 @@ async def log_page(request: Request) -> Response:
         if next_cursor
         else None
     )
+    shown = await audit.shown(user, rows)
     return await render(
-        request, "moderation_log.html", {"entries": rows, "params": params, "more": more}
+        request, "moderation_log.html", {"entries": shown, "params": params, "more": more}
     )
 
 

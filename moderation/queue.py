@@ -246,15 +246,33 @@ async def decide(
         )
         if not claimed:
             raise Conflict("Another moderator already decided this.", code="already_decided")
+        was = item.post.status if item.post is not None else None
         await _apply(user, item, verb, text, length)
         outcome = "upheld" if verb in UPHOLDING else "declined"
         await Flag.filter(item_id=item.id).update(outcome=outcome)
         await audit.record(
-            user, f"queue.{verb}", _target(item), community=item.community, note=text
+            user,
+            f"queue.{verb}",
+            _target(item),
+            community=item.community,
+            note=text,
+            changes=_changed(item, verb, was),
         )
     item.status, item.resolution, item.resolved_at, item.note = "resolved", verb, when, text
     item.resolved_by = user
     return item
+
+
+def _changed(
+    item: ReviewItem, verb: str, was: str | None
+) -> dict[str, tuple[object, object]] | None:
+    """What a decision changed, for its audit entry: the post's status, or the request's."""
+    if item.post is not None:
+        now = item.post.status
+        return {"post_status": (was, now)} if now != was else None  # bookkeeping: the log's record
+    if item.kind == "join_request":
+        return {"status": ("pending", "member" if verb == "approve" else "removed")}
+    return None
 
 
 def _target(item: ReviewItem) -> str:
@@ -377,6 +395,11 @@ async def suspend(
     await permissions.require_suspend(actor, target, community)
     until = datetime.now(UTC) + timedelta(days=days)
     if community is None:
+        earlier = target.suspended_until
+    else:
+        current = await permissions.suspension_in(target, community.id)
+        earlier = current.until if current is not None else None
+    if community is None:
         await accounts.suspend(target, until, reason)
         message = f"Your account is suspended until {until:%d %b %Y}. {reason}".strip()
         extra: dict[str, object] = {}
@@ -393,6 +416,7 @@ async def suspend(
             f"user:{target.username}",
             community=community,
             note=f"{days} days. {reason}".strip(),
+            changes={"suspended_until": (earlier, until)},
         )
     await notifications.notify(target.id, "moderation", message=message, **extra)
     return until
