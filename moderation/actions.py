@@ -153,6 +153,33 @@ async def move_thread(
     return changed
 
 
+async def move_destinations(actor: User | None, thread: Thread) -> list[Community]:
+    """Where its moderator may move this thread: the other communities they moderate (every
+    other one, for administrators), by name."""
+    await permissions.require_moderate(actor, thread.community)
+    who = await permissions.reader(actor)
+    return [
+        c
+        for c in await Community.all().order_by("name")
+        if c.id != thread.community.id and permissions.moderates(who, c.id)
+    ]
+
+
+async def merge_candidates(actor: User | None, thread: Thread, limit: int = 30) -> list[Thread]:
+    """Threads of the same community this one may be merged into, most recently active first
+    (a thread elsewhere is given by its number)."""
+    await permissions.require_moderate(actor, thread.community)
+    source = permissions.thread_facts(thread)
+    rows = (
+        await Thread.filter(community_id=thread.community.id)
+        .exclude(id=thread.id)
+        .order_by("-last_activity_at")
+        .limit(limit * 2)
+        .select_related("community")
+    )
+    return [t for t in rows if permissions.can_merge(source, permissions.thread_facts(t))][:limit]
+
+
 async def merge_threads(actor: User | None, source: Thread, target: Thread, note: str = "") -> int:
     async with in_transaction():
         moved = await threads.merge(actor, source, target)
