@@ -463,6 +463,13 @@ PATHS: tuple[ReadPath, ...] = (
     ReadPath("queue-page", queue_page, audience=MODERATORS, why="moderators' queue"),
     ReadPath("log-api", log_api, audience=MODERATORS, why="moderators' log"),
     ReadPath("log-page", log_page, audience=MODERATORS, why="moderators' log"),
+    ReadPath(
+        "move-page",
+        page("/t/{s.thread_id}/move"),
+        states=THREADS,
+        audience=MODERATORS,
+        why="the page that moves or merges a thread is for its community's moderators",
+    ),
     # Search
     ReadPath(
         "search-api-results",
