@@ -51,6 +51,12 @@ ACTION_LABELS = {
     "hide": "Hide post",
     "delete": "Remove post",
     "suspend_author": "Suspend author",
+    # Closed outside the queue: a join request decided on the members page, an edit its author
+    # replaced or whose post went away.
+    "member.approve": "Let them join (members page)",
+    "member.decline": "Declined (members page)",
+    "member.moderator": "Made moderator (members page)",
+    "withdrawn": "Withdrawn",
 }
 
 
@@ -133,22 +139,39 @@ async def decide(request: Request) -> Response:
 
 async def log_page(request: Request) -> Response:
     user, _ = await page_actor(request)
+    user = signed_in(user, "read the audit log")
     params = {k: request.query_params.get(k, "")[:40] for k in ("community", "action", "actor")}
-    rows, next_cursor = await audit.entries(
-        user,
-        community=params["community"] or None,
-        action=params["action"] or None,
-        actor_name=params["actor"] or None,
-        before=validation.object_id(request.query_params.get("before", "")),
-    )
+    error = None
+    try:
+        rows, next_cursor = await audit.entries(
+            user,
+            community=params["community"] or None,
+            action=params["action"] or None,
+            actor_name=params["actor"] or None,
+            before=validation.object_id(request.query_params.get("before", "")),
+        )
+    except NotFound:  # a community typed into the address that they do not moderate
+        rows, next_cursor, error = [], None, "Choose one of the communities you moderate."
     more = (
         "?" + urlencode({**{k: v for k, v in params.items() if v}, "before": next_cursor})
         if next_cursor
         else None
     )
-    shown = await audit.shown(user, rows)
+    moderated = permissions.moderated_by(await permissions.reader(user))
+    choices = [
+        c for c in await communities.list_visible(user) if moderated is None or c.id in moderated
+    ]
     return await render(
-        request, "moderation_log.html", {"entries": shown, "params": params, "more": more}
+        request,
+        "moderation_log.html",
+        {
+            "entries": await audit.shown(user, rows),
+            "params": params,
+            "more": more,
+            "communities": choices,
+            "error": error,
+        },
+        400 if error else 200,
     )
 
 

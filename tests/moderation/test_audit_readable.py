@@ -197,3 +197,14 @@ async def test_a_target_since_deleted_says_so(client, world):
     )
     [entry] = await h.log(client, world.headers["moderator"], action="thread.lock")
     assert (entry["target_label"], entry["target_url"]) == ("a thread since deleted", None)
+
+
+async def test_log_page_offers_the_communities_they_moderate_to_filter_by(world, browser):
+    c, _ = await browser(world.moderator)
+    page = await c.get("/moderation/log")
+    picker = page.text[page.text.index('name="community"') : page.text.index("</select>")]
+    assert 'value="this-community"' in picker and 'value="dest-community"' in picker
+    assert 'value="other-community"' not in picker
+    wrong = await c.get("/moderation/log", params={"community": "other-community"})
+    assert wrong.status_code == 400
+    assert "Choose one of the communities you moderate." in html.unescape(wrong.text)
