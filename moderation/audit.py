@@ -168,6 +168,7 @@ class Shown:
     target: str
     url: str | None
     changes: list[Change]
+    note: str  # the moderator's words, without what `changes` already says
 
 
 @dataclass
@@ -303,6 +304,26 @@ def _value(name: str, value: Any, names: _Names) -> str:
     return str(value)
 
 
+def _note(entry: AuditEntry) -> str:
+    """The note less the text the action wrote into it, where `changes` now says the same
+    (entries written before values were recorded keep their whole note)."""
+    changes = entry.changes or {}
+    said = ""
+    if entry.action == "community.policy" and changes:
+        return ""  # the names of the changed settings
+    if entry.action == "community.visibility" and "visibility" in changes:
+        said = f"now {changes['visibility'][1]}"
+    elif entry.action == "thread.move" and "community" in changes:
+        old, new = changes["community"]
+        said = f"from {old} to {new}."
+    elif entry.action == "thread.tags" and "tags" in changes:
+        old, new = (",".join(tags or []) or "(none)" for tags in changes["tags"])
+        said = f"{old} -> {new}."
+    if said and entry.note.startswith(said):
+        return entry.note[len(said) :].strip()
+    return entry.note
+
+
 def _action(entry: AuditEntry) -> str:
     kind, _ = _split(entry.target)
     if kind == "user" and entry.action in PERSON_ACTION_LABELS:
@@ -328,5 +349,5 @@ async def shown(actor: User | None, rows: list[AuditEntry]) -> list[Shown]:
             for name, pair in (row.changes or {}).items()
             if isinstance(pair, list) and len(pair) == 2
         ]
-        out.append(Shown(row, _action(row), target, url, changes))
+        out.append(Shown(row, _action(row), target, url, changes, _note(row)))
     return out

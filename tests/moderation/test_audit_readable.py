@@ -208,3 +208,23 @@ async def test_log_page_offers_the_communities_they_moderate_to_filter_by(world,
     wrong = await c.get("/moderation/log", params={"community": "other-community"})
     assert wrong.status_code == 400
     assert "Choose one of the communities you moderate." in html.unescape(wrong.text)
+
+
+async def test_the_page_note_keeps_the_moderators_words_not_the_recorded_values(
+    client, world, browser
+):
+    await move_to_dest(client, world)
+    await ok(
+        await client.patch(
+            "/api/v1/communities/this-community",
+            headers=world.headers["moderator"],
+            json={"new_user_posts": 5},
+        )
+    )
+    text = await log_page(browser, world.moderator)
+    assert '<td data-label="Note">Belongs there.</td>' in text
+    assert "from this-community to dest-community" not in text
+    assert '<td data-label="Note">new_user_posts</td>' not in text
+    # The API's note is as it always was.
+    [moved] = await h.log(client, world.headers["moderator"], action="thread.move")
+    assert moved["note"] == "from this-community to dest-community. Belongs there."
