@@ -9,7 +9,16 @@ from datetime import datetime, timedelta
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from forum import accounts, demo_content, demo_courses, markup, permissions, posts, threads
+from forum import (
+    accounts,
+    communities,
+    demo_content,
+    demo_courses,
+    markup,
+    permissions,
+    posts,
+    threads,
+)
 from forum.events import attendance, marathons, organise, reminders, rsvp, times
 from forum.models import Community, Event, EventRsvp, Post, Thread, User
 from moderation import actions
@@ -61,9 +70,12 @@ async def seed(
         admin.is_admin = True
         await admin.save(update_fields=["is_admin"])
 
+    # Setting the demo up is not moderation: communities and memberships are made through the
+    # services, without audit entries. What the demo's moderators "did" (pins, locks, best of)
+    # goes through the audited actions, credited to them.
     by_slug: dict[str, Community] = {}
     for spec in demo_content.COMMUNITIES:
-        by_slug[spec["slug"]] = await actions.create_community(admin, **spec)
+        by_slug[spec["slug"]] = await communities.create(admin, **spec)
 
     people: dict[str, User] = {}
     for spec in demo_content.USERS:
@@ -78,7 +90,7 @@ async def seed(
         people[spec["username"]] = user
         for slug in spec["communities"]:
             status = "moderator" if slug in spec.get("moderates", ()) else "member"
-            await actions.set_member_status(admin, by_slug[slug], user.username, status)
+            await communities.set_member_status(admin, by_slug[slug], user.username, status)
 
     now = threads.now()
     count = len(demo_content.THREADS)
@@ -111,10 +123,11 @@ async def seed(
             await Thread.filter(id=thread.id).update(
                 created_at=started, last_activity_at=stamps[-1][1]
             )
+        moderator = _moderator(people, spec["community"]) or admin
         if spec.get("pinned"):
-            await actions.pin_thread(admin, thread, True)
+            await actions.pin_thread(moderator, thread, True)
         if spec.get("locked"):
-            await actions.lock_thread(admin, thread, True, "Consultation closed.")
+            await actions.lock_thread(moderator, thread, True, "Consultation closed.")
     events = await _seed_events(people, by_slug)
     catalogue = await demo_courses.seed(course_index, admin)
     if search_index is not None:
@@ -125,6 +138,14 @@ async def seed(
         f"Sign in as any of them (e.g. '{demo_content.USERS[0]['username']}') or as '{DEMO_ADMIN}' "
         f"with the password '{password}'."
     )
+
+
+def _moderator(people: dict[str, User], slug: str) -> User | None:
+    """The demo member who moderates this community, to whom its demo moderation is credited."""
+    username = demo_content.moderator_of(slug)
+    moderator = people.get(username) if username else None
+    permissions.forget_memberships(moderator)
+    return moderator
 
 
 async def _seed_events(people: dict[str, User], by_slug: dict[str, Community]) -> int:

@@ -2297,3 +2297,11 @@ EVENTS: list[dict[str, Any]] = [
         "going": ["kavita_meena", "anita_rao", "vikram_singh"],
     },
 ]
+
+
+def moderator_of(slug: str) -> str | None:
+    """The first demo member who moderates this community, if any."""
+    for spec in USERS:
+        if slug in spec.get("moderates", ()):
+            return str(spec["username"])
+    return None

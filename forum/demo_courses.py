@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from forum import course_import, courses, permissions, social, threads
+from forum import course_import, courses, demo_content, permissions, social, threads
 from forum.models import Community, Course, Post, Thread, User
 from moderation import actions
 from search.port import CourseIndex
@@ -542,5 +542,9 @@ async def _activity(admin: User, people: dict[str, User], by_title: dict[str, Th
             permissions.forget_memberships(people[username])
             await social.react(people[username], post, kind)
     for title in BEST_OF:
-        if title in by_title:
-            await actions.feature_thread(admin, by_title[title], True, "Demo: a model answer.")
+        if title in by_title:  # credited to the community's demo moderator, who chose it
+            thread = by_title[title]
+            name = demo_content.moderator_of(thread.community.slug)
+            chooser = people.get(name) if name else None
+            permissions.forget_memberships(chooser)
+            await actions.feature_thread(chooser or admin, thread, True, "A model answer.")

@@ -226,6 +226,9 @@ class AuditEntry(Model):
         "forum.Community", related_name=None, null=True, on_delete=fields.SET_NULL
     )
     note = fields.TextField(default="")
+    # What the action changed, recorded when it happened: {"field": [old, new], ...} (None on
+    # entries written before values were recorded, and on actions that change no value).
+    changes: fields.Field[dict[str, list[Any]] | None] = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -616,10 +616,19 @@ MERGE_INTO_PUBLISHED = Refusal(
 )
 
 
-def allow_merge(source: ThreadFacts, target: ThreadFacts) -> None:
+def _merge(source: ThreadFacts, target: ThreadFacts) -> Refusal | None:
     """Given that the actor moderates both: a thread joins a published thread, once."""
     if not accepts_replies(target) or source.status == MERGED:
-        _raise(MERGE_INTO_PUBLISHED)
+        return MERGE_INTO_PUBLISHED
+    return None
+
+
+def allow_merge(source: ThreadFacts, target: ThreadFacts) -> None:
+    _raise(_merge(source, target))
+
+
+def can_merge(source: ThreadFacts, target: ThreadFacts) -> bool:
+    return _merge(source, target) is None
 
 
 # Posts

@@ -36,7 +36,12 @@ async def set_member_status(
             name = action.get((old or "", new), f"member.{new}")
             target = await accounts.get_by_username(username)
             await audit.record(
-                actor, name, f"user:{target.username}", community=community, note=note
+                actor,
+                name,
+                f"user:{target.username}",
+                community=community,
+                note=note,
+                changes={"status": (old, new)},
             )
             if old == "pending":  # bookkeeping: the request's review item is decided here
                 await items.close_open(
@@ -49,6 +54,9 @@ async def set_member_status(
     return new
 
 
+SWITCHED = {"pin": "pinned", "lock": "locked", "feature": "featured"}  # verb -> its field
+
+
 async def _switch(
     actor: User | None, thread: Thread, change: Any, on: bool, verbs: tuple[str, str], note: str
 ) -> bool:
@@ -58,7 +66,12 @@ async def _switch(
         if changed:
             name = f"thread.{verbs[0] if on else verbs[1]}"
             await audit.record(
-                actor, name, f"thread:{thread.id}", community=thread.community, note=note
+                actor,
+                name,
+                f"thread:{thread.id}",
+                community=thread.community,
+                note=note,
+                changes={SWITCHED[verbs[0]]: (not on, on)},
             )
     return changed
 
@@ -85,12 +98,18 @@ async def feature_thread(
 
 async def retag_thread(actor: User | None, thread: Thread, tags: object, note: str = "") -> bool:
     async with in_transaction():
-        before = ",".join(thread.tags)
+        was = list(thread.tags)
+        before = ",".join(was)
         changed = await threads.set_tags(actor, thread, tags)
         if changed:
             text = f"{before or '(none)'} -> {','.join(thread.tags) or '(none)'}. {note}".strip()
             await audit.record(
-                actor, "thread.tags", f"thread:{thread.id}", community=thread.community, note=text
+                actor,
+                "thread.tags",
+                f"thread:{thread.id}",
+                community=thread.community,
+                note=text,
+                changes={"tags": (was, list(thread.tags))},
             )
     return changed
 
@@ -99,11 +118,19 @@ async def accept_answer(
     actor: User | None, thread: Thread, post_id: int | None, note: str = ""
 ) -> bool:
     async with in_transaction():
+        was = thread.accepted_post_id
         changed = await threads.accept_answer(actor, thread, post_id)
         if changed:
             target = f"post:{post_id}" if post_id else f"thread:{thread.id}"
             name = "thread.accept" if post_id else "thread.unaccept"
-            await audit.record(actor, name, target, community=thread.community, note=note)
+            await audit.record(
+                actor,
+                name,
+                target,
+                community=thread.community,
+                note=note,
+                changes={"accepted_post": (was, post_id)},
+            )
     return changed
 
 
@@ -116,9 +143,41 @@ async def move_thread(
         if changed:
             text = f"from {source.slug} to {target.slug}. {note}".strip()
             await audit.record(
-                actor, "thread.move", f"thread:{thread.id}", community=target, note=text
+                actor,
+                "thread.move",
+                f"thread:{thread.id}",
+                community=target,
+                note=text,
+                changes={"community": (source.slug, target.slug)},
             )
     return changed
+
+
+async def move_destinations(actor: User | None, thread: Thread) -> list[Community]:
+    """Where its moderator may move this thread: the other communities they moderate (every
+    other one, for administrators), by name."""
+    await permissions.require_moderate(actor, thread.community)
+    who = await permissions.reader(actor)
+    return [
+        c
+        for c in await Community.all().order_by("name")
+        if c.id != thread.community.id and permissions.moderates(who, c.id)
+    ]
+
+
+async def merge_candidates(actor: User | None, thread: Thread, limit: int = 30) -> list[Thread]:
+    """Threads of the same community this one may be merged into, most recently active first
+    (a thread elsewhere is given by its number)."""
+    await permissions.require_moderate(actor, thread.community)
+    source = permissions.thread_facts(thread)
+    rows = (
+        await Thread.filter(community_id=thread.community.id)
+        .exclude(id=thread.id)
+        .order_by("-last_activity_at")
+        .limit(limit * 2)
+        .select_related("community")
+    )
+    return [t for t in rows if permissions.can_merge(source, permissions.thread_facts(t))][:limit]
 
 
 async def merge_threads(actor: User | None, source: Thread, target: Thread, note: str = "") -> int:
@@ -126,7 +185,12 @@ async def merge_threads(actor: User | None, source: Thread, target: Thread, note
         moved = await threads.merge(actor, source, target)
         text = f"into thread {target.id} ({moved} posts). {note}".strip()
         await audit.record(
-            actor, "thread.merge", f"thread:{source.id}", community=target.community, note=text
+            actor,
+            "thread.merge",
+            f"thread:{source.id}",
+            community=target.community,
+            note=text,
+            changes={"thread": (source.id, target.id)},
         )
     return moved
 
@@ -139,6 +203,7 @@ async def update_policy(
     requested = data.pop("visibility", None)
     async with in_transaction():
         changed = []
+        was = community.visibility
         if requested is not None and await communities.set_visibility(actor, community, requested):
             await audit.record(
                 actor,
@@ -146,16 +211,20 @@ async def update_policy(
                 f"community:{community.slug}",
                 community=community,
                 note=f"now {community.visibility}",
+                changes={"visibility": (was, community.visibility)},
             )
             changed.append("visibility")
-        changed += await policies.update(community, data)
-        if changed and changed != ["visibility"]:
+        before = {name: getattr(community, name) for name in policies.SETTINGS}
+        settings = await policies.update(community, data)
+        changed += settings
+        if settings:
             await audit.record(
                 actor,
                 "community.policy",
                 f"community:{community.slug}",
                 community=community,
                 note=", ".join(changed),
+                changes={name: (before[name], getattr(community, name)) for name in settings},
             )
     return changed
 

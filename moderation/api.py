@@ -20,13 +20,15 @@ from forum import (
     validation,
 )
 from forum.errors import Invalid
-from forum.models import AuditEntry, Community, Flag, Notification, ReviewItem, User
+from forum.models import Community, Flag, Notification, ReviewItem, User
 from forum.web.http import api_actor, json_response, path_int, query_int, read_json
 from forum.web.limits import hit
 from moderation import actions, audit, queue
 
 
-def item_json(item: ReviewItem) -> dict[str, Any]:
+def item_json(item: ReviewItem, reports: list[Flag]) -> dict[str, Any]:
+    """A review item with its reports. `note`: the moderator's note once decided; while the
+    item waits, what its reporters wrote (`decision_note` is always the moderator's)."""
     target: dict[str, Any] = {}
     if item.post is not None:
         post = item.post
@@ -56,13 +58,28 @@ def item_json(item: ReviewItem) -> dict[str, Any]:
         "score": round(item.score, 2),
         "status": item.status,
         "resolution": item.resolution or None,
-        "note": item.note,
+        "note": item.note if item.resolution else queue.reporters_note(reports),
+        "decision_note": item.note if item.resolution else None,
+        "report_count": len(reports),
+        "reports": [report_json(flag) for flag in reports],
         "created_at": serialize.when(item.created_at),
         "resolved_at": serialize.when(item.resolved_at),
     }
 
 
-def audit_json(entry: AuditEntry) -> dict[str, Any]:
+def report_json(flag: Flag) -> dict[str, Any]:
+    return {
+        "reporter": flag.flagger.username,
+        "reason": flag.reason,
+        "note": flag.note,
+        "created_at": serialize.when(flag.created_at),
+    }
+
+
+def audit_json(shown: audit.Shown) -> dict[str, Any]:
+    """An entry: the contract's fields, and the same in words for this reader (`target_label`
+    names only what they may read now; `changes`: values before and after, as recorded)."""
+    entry = shown.entry
     return {
         "id": entry.id,
         "actor": entry.actor.username if entry.actor else None,
@@ -71,6 +88,12 @@ def audit_json(entry: AuditEntry) -> dict[str, Any]:
         "community": entry.community.slug if entry.community else None,
         "note": entry.note,
         "created_at": serialize.when(entry.created_at),
+        "action_label": shown.action,
+        "target_label": shown.target,
+        "target_url": shown.url,
+        "changes": [
+            {"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in shown.changes
+        ],
     }
 
 
@@ -132,7 +155,8 @@ async def list_queue(request: Request) -> Response:
     rows = await queue.list_items(
         actor, _queue_filter(request), limit=query_int(request, "limit", 50, high=200)
     )
-    return json_response({"items": [item_json(i) for i in rows], "next": None})
+    reports = await queue.reports_of(rows)
+    return json_response({"items": [item_json(i, reports[i.id]) for i in rows], "next": None})
 
 
 async def decide(request: Request) -> Response:
@@ -142,7 +166,8 @@ async def decide(request: Request) -> Response:
     decided = await queue.decide(
         actor, item, data.get("action"), data.get("note") or "", data.get("days")
     )
-    return json_response(item_json(decided))
+    reports = await queue.reports_of([decided])
+    return json_response(item_json(decided, reports[decided.id]))
 
 
 async def audit_log(request: Request) -> Response:
@@ -156,7 +181,8 @@ async def audit_log(request: Request) -> Response:
         before=validation.object_id(params.get("before", "")),
         limit=query_int(request, "limit", 50, high=200),
     )
-    return json_response({"items": [audit_json(e) for e in rows], "next": next_cursor})
+    shown = await audit.shown(actor, rows)
+    return json_response({"items": [audit_json(e) for e in shown], "next": next_cursor})
 
 
 async def update_community(request: Request) -> Response:

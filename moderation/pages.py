@@ -12,8 +12,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forum import accounts, communities, notifications, permissions, posts, threads, validation
-from forum.errors import BadRequest, Conflict, DomainError, Invalid
-from forum.models import User
+from forum.errors import BadRequest, Conflict, DomainError, Invalid, NotFound, PermissionDenied
+from forum.models import Thread, User
 from forum.web.http import path_int, query_int
 from forum.web.limits import hit
 from forum.web.render import (
@@ -29,14 +29,52 @@ from forum.web.render import (
 )
 from moderation import actions, audit, policies, queue
 
-ACTION_LABELS = {
-    "approve": "Approve",
-    "dismiss": "Dismiss reports",
-    "reject": "Reject",
-    "hide": "Hide",
-    "delete": "Delete",
-    "suspend_author": "Suspend author",
+# The queue's buttons, per kind of item: each API action named for what it does there. Where
+# two actions do the same (approve and dismiss keep a reported post; reject and hide hide it),
+# the page offers one of them.
+DECISIONS: dict[str, list[tuple[str, str]]] = {
+    "flagged_post": [
+        ("dismiss", "Keep post"),
+        ("hide", "Hide post"),
+        ("delete", "Remove post"),
+        ("suspend_author", "Hide post and suspend author"),
+    ],
+    "queued_post": [
+        ("approve", "Publish post"),
+        ("reject", "Decline post"),
+        ("delete", "Remove post"),
+        ("suspend_author", "Decline post and suspend author"),
+    ],
+    "queued_edit": [
+        ("approve", "Publish edit"),
+        ("reject", "Keep earlier text"),
+        ("suspend_author", "Keep earlier text and suspend author"),
+    ],
+    "join_request": [("approve", "Let them join"), ("reject", "Decline request")],
+    "user": [("dismiss", "Take no action"), ("suspend_author", "Suspend account")],
 }
+# What a decision is called on any kind (the API's other values, and decided items).
+ACTION_LABELS = {
+    "approve": "Keep post",
+    "dismiss": "Keep post",
+    "reject": "Decline",
+    "hide": "Hide post",
+    "delete": "Remove post",
+    "suspend_author": "Suspend author",
+    # Closed outside the queue: a join request decided on the members page, an edit its author
+    # replaced or whose post went away.
+    "member.approve": "Let them join (members page)",
+    "member.decline": "Declined (members page)",
+    "member.moderator": "Made moderator (members page)",
+    "withdrawn": "Withdrawn",
+}
+
+
+def decision_label(kind: str, action: str) -> str:
+    for value, label in DECISIONS.get(kind, []):
+        if value == action:
+            return label
+    return ACTION_LABELS.get(action, action.replace("_", " "))
 
 
 async def queue_page(request: Request) -> Response:
@@ -68,6 +106,7 @@ async def queue_page(request: Request) -> Response:
     caps = {
         item.id: permissions.review_caps(who, kind=item.kind, status=item.status) for item in rows
     }
+    reports = await queue.reports_of(rows)
     return await render(
         request,
         "moderation_queue.html",
@@ -79,8 +118,9 @@ async def queue_page(request: Request) -> Response:
             "communities": choices,
             "kinds": queue.KINDS,
             "reasons": queue.REASONS,
-            "allowed": queue.ALLOWED,
-            "labels": ACTION_LABELS,
+            "decisions": DECISIONS,
+            "reports": reports,
+            "label": decision_label,
         },
         400 if error else 200,
     )
@@ -104,28 +144,44 @@ async def decide(request: Request) -> Response:
         return redirect(request, back, exc.message, "error")
     except Invalid as exc:
         return redirect(request, back, exc.message, "error")
-    return redirect(
-        request, back, f"Done: {ACTION_LABELS.get(form_text(form, 'action'), 'decided')}."
-    )
+    return redirect(request, back, f"Done: {decision_label(item.kind, form_text(form, 'action'))}.")
 
 
 async def log_page(request: Request) -> Response:
     user, _ = await page_actor(request)
+    user = signed_in(user, "read the audit log")
     params = {k: request.query_params.get(k, "")[:40] for k in ("community", "action", "actor")}
-    rows, next_cursor = await audit.entries(
-        user,
-        community=params["community"] or None,
-        action=params["action"] or None,
-        actor_name=params["actor"] or None,
-        before=validation.object_id(request.query_params.get("before", "")),
-    )
+    error = None
+    try:
+        rows, next_cursor = await audit.entries(
+            user,
+            community=params["community"] or None,
+            action=params["action"] or None,
+            actor_name=params["actor"] or None,
+            before=validation.object_id(request.query_params.get("before", "")),
+        )
+    except NotFound:  # a community typed into the address that they do not moderate
+        rows, next_cursor, error = [], None, "Choose one of the communities you moderate."
     more = (
         "?" + urlencode({**{k: v for k, v in params.items() if v}, "before": next_cursor})
         if next_cursor
         else None
     )
+    moderated = permissions.moderated_by(await permissions.reader(user))
+    choices = [
+        c for c in await communities.list_visible(user) if moderated is None or c.id in moderated
+    ]
     return await render(
-        request, "moderation_log.html", {"entries": rows, "params": params, "more": more}
+        request,
+        "moderation_log.html",
+        {
+            "entries": await audit.shown(user, rows),
+            "params": params,
+            "more": more,
+            "communities": choices,
+            "error": error,
+        },
+        400 if error else 200,
     )
 
 
@@ -261,25 +317,97 @@ async def curate(request: Request) -> Response:
                 raise Invalid("Choose a reply to accept.", fields={"post_id": "is required"})
             await actions.accept_answer(user, thread, post_id, note)
             message = "Marked as the accepted answer." if post_id else "No accepted answer now."
-        elif action == "move":
-            destination = await communities.get(user, form_text(form, "community"))
-            await actions.move_thread(user, thread, destination, note)
-            message = f"Moved to {destination.name}."
-        elif action == "merge":
-            into = validation.object_id(form_text(form, "into").lstrip("#").rsplit("/", 1)[-1])
-            if into is None:
-                raise Invalid(
-                    "Give the number of the thread to merge into.",
-                    fields={"into": "must be a thread id"},
-                )
-            destination_thread = await threads.get(user, into)
-            moved = await actions.merge_threads(user, thread, destination_thread, note)
-            return redirect(request, f"/t/{into}", f"Merged {moved} posts into this thread.")
+        elif action in ("move", "merge"):  # the move page's forms (older pages posted here)
+            return await _move_or_merge(request, user, thread, form)
         else:
             raise Invalid("Unknown action.", fields={"action": "is not a curation action"})
     except Invalid as exc:
         return redirect(request, target, exc.message, "error")
     return redirect(request, target, message)
+
+
+async def move_page(request: Request) -> Response:
+    """Moving a thread to a community its moderator picks from a list, or merging it into
+    another thread (picked, or given by number); a wrong choice is said on the form."""
+    user, _ = await page_actor(request)
+    thread = await threads.get(user, path_int(request, "id"))
+    if request.method == "POST":
+        user, form = await posted_form(request)
+        return await _move_or_merge(request, user, thread, form)
+    return await _move_form(request, user, thread, {}, {})
+
+
+async def _move_form(
+    request: Request,
+    user: User | None,
+    thread: Thread,
+    values: dict[str, str],
+    errors: dict[str, str],
+) -> Response:
+    return await render(
+        request,
+        "thread_move.html",
+        {
+            "thread": thread,
+            "destinations": await actions.move_destinations(user, thread),
+            "candidates": await actions.merge_candidates(user, thread),
+            "values": values,
+            "errors": errors,
+        },
+        422 if errors else 200,
+    )
+
+
+def _thread_number(text: str) -> int | None:
+    """A thread given as 42, #42 or its address (/t/42, https://.../t/42?page=2#post-3)."""
+    path = text.strip().split("?", 1)[0].split("#post", 1)[0].rstrip("/")
+    return validation.object_id(path.lstrip("#").rsplit("/", 1)[-1])
+
+
+async def _move_or_merge(
+    request: Request, user: User | None, thread: Thread, form: Any
+) -> Response:
+    action = form_text(form, "action")
+    values = {k: form_text(form, k) for k in ("community", "into", "into_other", "note")}
+    values["action"] = action
+    errors: dict[str, str] = {}
+    try:
+        if action not in ("move", "merge"):
+            raise Invalid("Choose to move or to merge.", fields={"action": "must be move or merge"})
+        if action == "move":
+            slug = values["community"]
+            chosen = next(
+                (c for c in await actions.move_destinations(user, thread) if c.slug == slug), None
+            )
+            if chosen is None:
+                problem = "must be one you moderate, from the list" if slug else "is required"
+                raise Invalid("Choose the community to move it to.", fields={"community": problem})
+            await actions.move_thread(user, thread, chosen, values["note"])
+            return redirect(request, f"/t/{thread.id}", f"Moved to {chosen.name}.")
+        given = values["into_other"] or values["into"]
+        into = _thread_number(given) if given else None
+        if into is None:
+            problem = "must be a thread number or address" if given else "is required"
+            raise Invalid("Choose the thread to merge it into.", fields={"into": problem})
+        try:
+            destination = await threads.get(user, into)
+        except NotFound:
+            raise Invalid(
+                "There is no such thread.", fields={"into": "is not a thread you can open"}
+            ) from None
+        try:
+            moved = await actions.merge_threads(user, thread, destination, values["note"])
+        except PermissionDenied:
+            raise Invalid(
+                "You do not moderate that thread's community.",
+                fields={"into": "is in a community you do not moderate"},
+            ) from None
+        return redirect(request, f"/t/{into}", f"Merged {moved} posts into this thread.")
+    except Invalid as exc:
+        errors = exc.fields or {"form": exc.message}
+        if "into" in errors and values["into_other"]:
+            errors["into_other"] = errors.pop("into")
+    return await _move_form(request, user, thread, values, errors)
 
 
 async def best_of(request: Request) -> Response:
@@ -334,6 +462,7 @@ routes = [
     Route("/p/{id}/flag", flag_post, methods=["GET", "POST"]),
     Route("/u/{username}/flag", flag_user, methods=["GET", "POST"]),
     Route("/t/{id}/curate", curate, methods=["POST"]),
+    Route("/t/{id}/move", move_page, methods=["GET", "POST"]),
     Route("/u/{username}/suspension", suspend_page, methods=["POST"]),
     Route("/notifications", notifications_page, methods=["GET", "POST"]),
 ]

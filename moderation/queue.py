@@ -175,6 +175,26 @@ async def list_items(
     )
 
 
+async def reports_of(rows: list[ReviewItem]) -> dict[int, list[Flag]]:
+    """The reports filed on each of these items (already shown to a moderator), oldest first,
+    with who filed them."""
+    found: dict[int, list[Flag]] = {row.id: [] for row in rows}
+    if found:
+        filed = (
+            await Flag.filter(item_id__in=list(found))
+            .order_by("created_at", "id")
+            .select_related("flagger")
+        )
+        for flag in filed:
+            found[flag.item_id].append(flag)  # type: ignore[attr-defined]
+    return found
+
+
+def reporters_note(reports: list[Flag]) -> str:
+    """What the reporters wrote, one line each (those who wrote something)."""
+    return "\n".join(flag.note for flag in reports if flag.note)
+
+
 async def get_item(actor: User | None, item_id: int) -> ReviewItem:
     user = await require_moderator_somewhere(actor)
     item = await ReviewItem.get_or_none(id=item_id).select_related(
@@ -226,15 +246,33 @@ async def decide(
         )
         if not claimed:
             raise Conflict("Another moderator already decided this.", code="already_decided")
+        was = item.post.status if item.post is not None else None
         await _apply(user, item, verb, text, length)
         outcome = "upheld" if verb in UPHOLDING else "declined"
         await Flag.filter(item_id=item.id).update(outcome=outcome)
         await audit.record(
-            user, f"queue.{verb}", _target(item), community=item.community, note=text
+            user,
+            f"queue.{verb}",
+            _target(item),
+            community=item.community,
+            note=text,
+            changes=_changed(item, verb, was),
         )
     item.status, item.resolution, item.resolved_at, item.note = "resolved", verb, when, text
     item.resolved_by = user
     return item
+
+
+def _changed(
+    item: ReviewItem, verb: str, was: str | None
+) -> dict[str, tuple[object, object]] | None:
+    """What a decision changed, for its audit entry: the post's status, or the request's."""
+    if item.post is not None:
+        now = item.post.status
+        return {"post_status": (was, now)} if now != was else None  # bookkeeping: the log's record
+    if item.kind == "join_request":
+        return {"status": ("pending", "member" if verb == "approve" else "removed")}
+    return None
 
 
 def _target(item: ReviewItem) -> str:
@@ -357,6 +395,11 @@ async def suspend(
     await permissions.require_suspend(actor, target, community)
     until = datetime.now(UTC) + timedelta(days=days)
     if community is None:
+        earlier = target.suspended_until
+    else:
+        current = await permissions.suspension_in(target, community.id)
+        earlier = current.until if current is not None else None
+    if community is None:
         await accounts.suspend(target, until, reason)
         message = f"Your account is suspended until {until:%d %b %Y}. {reason}".strip()
         extra: dict[str, object] = {}
@@ -373,6 +416,7 @@ async def suspend(
             f"user:{target.username}",
             community=community,
             note=f"{days} days. {reason}".strip(),
+            changes={"suspended_until": (earlier, until)},
         )
     await notifications.notify(target.id, "moderation", message=message, **extra)
     return until

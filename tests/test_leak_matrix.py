@@ -243,8 +243,10 @@ async def log_api(w: World, actor: str, s: Secret) -> bool:
 
 
 async def log_page(w: World, actor: str, s: Secret) -> bool:
+    """The page names targets by title, linked: a link to the thread or post counts too."""
     r = await w.page(actor, "/moderation/log")
-    return r.status == 200 and mentions_target(r.text, s)
+    links = rf'href="/(t/{s.thread_id}|p/{s.post_id})"'
+    return r.status == 200 and (mentions_target(r.text, s) or bool(re.search(links, r.text)))
 
 
 def topic(s: Secret) -> str:
@@ -461,6 +463,13 @@ PATHS: tuple[ReadPath, ...] = (
     ReadPath("queue-page", queue_page, audience=MODERATORS, why="moderators' queue"),
     ReadPath("log-api", log_api, audience=MODERATORS, why="moderators' log"),
     ReadPath("log-page", log_page, audience=MODERATORS, why="moderators' log"),
+    ReadPath(
+        "move-page",
+        page("/t/{s.thread_id}/move"),
+        states=THREADS,
+        audience=MODERATORS,
+        why="the page that moves or merges a thread is for its community's moderators",
+    ),
     # Search
     ReadPath(
         "search-api-results",

@@ -71,6 +71,7 @@ async def set_members_organise(actor: User | None, community: Community, value: 
             f"community:{community.slug}",
             community=community,
             note="members may organise events" if value else "only moderators organise events",
+            changes={"members_organise": (not value, value)},
         )
     return True
 

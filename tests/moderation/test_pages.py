@@ -45,7 +45,7 @@ async def test_queue_page_lists_items_with_a_decision_form(client, world, browse
     assert "Flagged post" in page.text and "This Community" in page.text
     assert world.reply.body[:40] in page.text
     assert f'action="/moderation/{item_id}"' in page.text
-    for label in ("Dismiss reports", "Hide", "Delete", "Suspend author"):
+    for label in ("Keep post", "Hide post", "Remove post", "Hide post and suspend author"):
         assert label in page.text
     assert 'href="/moderation"' in page.text  # the header link for moderators
 
@@ -95,7 +95,7 @@ async def test_decide_form_applies_the_decision(client, world, browser):
         c, f"/moderation/{item_id}", {"action": "hide", "note": "Advertising.", "days": "7"}, csrf
     )
     assert r.status_code == 303 and r.headers["location"].startswith("/moderation")
-    assert "Done: Hide." in await followed(c, r)
+    assert "Done: Hide post." in await followed(c, r)
     item = await ReviewItem.get(id=item_id)
     assert (item.status, item.resolution, item.note) == ("resolved", "hide", "Advertising.")
     assert (await Post.get(id=world.reply.id)).status == "hidden"
