@@ -35,6 +35,7 @@ import forum.web.api.communities
 import forum.web.api.courses
 import forum.web.api.events
 import forum.web.api.health
+import forum.web.api.invites
 import forum.web.api.posts
 import forum.web.api.search
 import forum.web.api.social
@@ -43,6 +44,7 @@ import forum.web.communities
 import forum.web.courses
 import forum.web.events
 import forum.web.home
+import forum.web.invites
 import forum.web.posts
 import forum.web.search
 import forum.web.social
@@ -84,6 +86,7 @@ AREAS = (
     forum.web.api.social,
     forum.web.api.events,
     forum.web.api.courses,
+    forum.web.api.invites,
     moderation_api,
     forum.web.home,
     forum.web.communities,
@@ -94,6 +97,7 @@ AREAS = (
     forum.web.social,
     forum.web.events,
     forum.web.courses,
+    forum.web.invites,
     moderation_pages,
     forum.web.ws,
 )

@@ -73,10 +73,12 @@ async def register(request: Request) -> Response:
     values = {"username": "", "email": "", "display_name": "", "role": "", "sector": ""}
     errors: dict[str, str] = {}
     status = 200
+    asked_next = request.query_params.get("next") or ""  # e.g. the invitation that brought them
     if request.method == "POST":
         _, form = await posted_form(request)
         await hit(request, "register")
         values = {k: form_text(form, k) for k in values}
+        asked_next = form_text(form, "next") or asked_next
         try:
             user = await accounts.register(
                 values["username"],
@@ -89,12 +91,17 @@ async def register(request: Request) -> Response:
             return await start_session(
                 request,
                 user,
-                "/communities",
+                safe_next(asked_next) if asked_next else "/communities",
                 f"Welcome to Chaupal, {user.display_name}. Join a few communities to begin.",
             )
         except DomainError as exc:
             errors, status = exc.fields or {"form": exc.message}, exc.status
-    return await render(request, "register.html", {"values": values, "errors": errors}, status)
+    context = {
+        "values": values,
+        "errors": errors,
+        "next": safe_next(asked_next) if asked_next else "",
+    }
+    return await render(request, "register.html", context, status)
 
 
 async def settings_page(request: Request) -> Response:
