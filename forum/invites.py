@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
@@ -365,18 +366,21 @@ async def _accept(actor: User | None, invite: CommunityInvite) -> str:
     changes: dict[str, object] = {"uses": F("uses") + 1, "last_used_at": now}
     if personal:
         changes.update(status="accepted", closed_at=now)
-    async with in_transaction():
-        took = (
-            await CommunityInvite.filter(id=invite.id)
-            .filter(permissions.open_invites_q(now))
-            .update(**changes)
-        )
-        if not took:  # used up or revoked a moment ago
-            raise permissions.INVITE_GONE.exception()
-        status = await communities.admit_invited(
-            user, community, reinstate=permissions.lifts_removal(facts)
-        )
-    return status
+    try:
+        async with in_transaction():
+            took = (
+                await CommunityInvite.filter(id=invite.id)
+                .filter(permissions.open_invites_q(now))
+                .update(**changes)
+            )
+            if not took:  # used up or revoked a moment ago
+                raise permissions.INVITE_GONE.exception()
+            return await communities.admit_invited(
+                user, community, reinstate=permissions.lifts_removal(facts)
+            )
+    except IntegrityError:  # the same person joined a moment ago: this use is not taken
+        permissions.forget_memberships(user)
+        return await permissions.status_in(user, community) or permissions.MEMBER
 
 
 async def _personal(actor: User | None, invite_id: int) -> CommunityInvite:

@@ -6,6 +6,7 @@ and the directory's suggestions by role and by sector."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import socket
@@ -551,6 +552,12 @@ async def test_the_moderator_is_told_the_same_whether_an_email_has_an_account(
     assert "has_account" not in listed.text
     # The account is told in its notifications too, and only it may use that invitation.
     assert await Notification.filter(user_id=existing.id, kind="invite").count() == 1
+    sent = message_from_bytes(inbox.messages[0], policy=policy.default)
+    body = sent.get_body().get_content()  # type: ignore[union-attr]
+    token = re.findall(r"/invite/([A-Za-z0-9_-]{43})", body)[0]
+    stranger = await bearer(await make_user())
+    r = await client.post(f"/api/v1/invites/{token}/accept", headers=stranger)
+    assert_error(r, 404, "invite_gone")
     r = await client.post(
         f"/api/v1/me/invites/{known['id']}/accept", headers=await bearer(existing)
     )
@@ -692,3 +699,31 @@ async def test_the_directory_says_whether_a_suggestion_matches_role_or_sector(
         ("Forest officers in transport", "Suggested for your role and sector"),
         ("Transport planners", "Suggested for your sector"),
     ]
+
+
+async def test_a_last_use_taken_at_the_same_moment_lets_only_one_person_in(
+    client, private, make_user
+):
+    community, moderator = private
+    link = await make_link(client, community, moderator, max_uses=1)
+    people = [await make_user() for _ in range(3)]
+    url = f"/api/v1/invites/{link['token']}/accept"
+    heads = [await bearer(p) for p in people]
+
+    answers = await asyncio.gather(*(client.post(url, headers=h) for h in heads))
+
+    assert sorted(r.status_code for r in answers) == [200, 404, 404]
+    assert (await CommunityInvite.get(id=link["id"])).uses == 1
+
+
+async def test_accepting_twice_at_once_makes_one_membership(client, private, make_user):
+    community, moderator = private
+    link = await make_link(client, community, moderator, max_uses=5)
+    person = await make_user()
+    headers = await bearer(person)
+    url = f"/api/v1/invites/{link['token']}/accept"
+
+    answers = await asyncio.gather(*(client.post(url, headers=headers) for _ in range(3)))
+
+    assert [r.json()["status"] for r in answers] == ["member"] * 3
+    assert (await Community.get(id=community.id)).member_count == 2  # the moderator and them
