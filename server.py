@@ -36,6 +36,7 @@ import forum.web.api.communities
 import forum.web.api.courses
 import forum.web.api.events
 import forum.web.api.health
+import forum.web.api.invites
 import forum.web.api.posts
 import forum.web.api.search
 import forum.web.api.social
@@ -44,6 +45,7 @@ import forum.web.communities
 import forum.web.courses
 import forum.web.events
 import forum.web.home
+import forum.web.invites
 import forum.web.posts
 import forum.web.request_log
 import forum.web.search
@@ -86,6 +88,7 @@ AREAS = (
     forum.web.api.social,
     forum.web.api.events,
     forum.web.api.courses,
+    forum.web.api.invites,
     moderation_api,
     forum.web.home,
     forum.web.communities,
@@ -96,6 +99,7 @@ AREAS = (
     forum.web.social,
     forum.web.events,
     forum.web.courses,
+    forum.web.invites,
     moderation_pages,
     forum.web.ws,
 )

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from forum import live, permissions, validation
 from forum.errors import Conflict, Invalid, NotFound
-from forum.models import Community, CommunitySuspension, Membership, User
+from forum.models import Community, CommunityRemoval, CommunitySuspension, Membership, User
 from moderation import items
 
 KINDS = ("role", "sector", "topic", "alumni")
@@ -121,11 +121,14 @@ class Directory:
     suggested: list[Any]  # communities: models, or forum/reads.py's views
     by_kind: list[tuple[str, list[Any]]]
     caps: dict[int, permissions.CommunityCaps]
+    # community id -> what of the reader's it matches: "role", "sector" or "role and sector".
+    reasons: dict[int, str]
 
 
-def _matches(community: Community, phrases: list[str]) -> bool:
+def _matches(community: Community, phrases: list[tuple[str, str]]) -> str:
+    """Which of the reader's (what, phrase) pairs the community's name or description names."""
     haystack = f"{community.name} {community.description}".lower()
-    return any(p in haystack for p in phrases)
+    return " and ".join(what for what, phrase in phrases if phrase in haystack)
 
 
 async def directory(actor: User | None, every: Sequence[Any] | None = None) -> Directory:
@@ -138,12 +141,17 @@ async def directory(actor: User | None, every: Sequence[Any] | None = None) -> D
     else:
         communities = [c for c in every if permissions.reads_community(who, c.id, c.visibility)]
     caps = permissions.communities_caps(who, ((c.id, c.visibility) for c in communities))
-    phrases = [
-        p.lower() for p in ((actor.role, actor.sector) if actor else ()) if p and len(p) >= 3
-    ]
-    suggested = [c for c in communities if phrases and caps[c.id].can_join and _matches(c, phrases)]
+    mine = (("role", actor.role), ("sector", actor.sector)) if actor else ()
+    phrases = [(what, p.lower()) for what, p in mine if p and len(p) >= 3]
+    reasons = {c.id: _matches(c, phrases) for c in communities if phrases and caps[c.id].can_join}
+    suggested = [c for c in communities if reasons.get(c.id)]
     by_kind = [(k, [c for c in communities if c.kind == k]) for k in KINDS]
-    return Directory(suggested=suggested, by_kind=[g for g in by_kind if g[1]], caps=caps)
+    return Directory(
+        suggested=suggested,
+        by_kind=[g for g in by_kind if g[1]],
+        caps=caps,
+        reasons={cid: why for cid, why in reasons.items() if why},
+    )
 
 
 async def mine(actor: User | None, every: Sequence[Any] | None = None) -> list[Any]:
@@ -247,10 +255,52 @@ async def set_member_status(
             await Membership.create(community=community, user=target, status=new)
         else:
             await Membership.filter(id=row.id).update(status=new)
+        if permissions.removes(old, new):
+            await _mark_removed(target, community, by=actor)
+        elif permissions.reinstates(new):
+            await CommunityRemoval.filter(user_id=target.id, community_id=community.id).delete()
         await _recount(community)
         await _changed(target.id, community)
     permissions.forget_memberships(actor)
     return old, new
+
+
+async def _mark_removed(user: User, community: Community, *, by: User | None) -> None:
+    """Remembers a removal, so a shared invitation link does not let the person back in."""
+    rows = CommunityRemoval.filter(user_id=user.id, community_id=community.id)
+    if not await rows.update(removed_by_id=by.id if by else None):
+        try:
+            async with in_transaction():  # a savepoint: a racing removal must not abort ours
+                await CommunityRemoval.create(user=user, community=community, removed_by=by)
+        except IntegrityError:
+            pass
+
+
+async def was_removed(user: User, community: Community) -> bool:
+    """Whether the community's moderators removed the person (and nobody reinstated them)."""
+    return await CommunityRemoval.filter(user_id=user.id, community_id=community.id).exists()
+
+
+async def admit_invited(user: User, community: Community, *, reinstate: bool) -> str:
+    """Makes the person a member by an invitation (inside the caller's transaction): a request
+    to join that was waiting is granted and its review item closed; `reinstate` forgets an
+    earlier removal. Returns the status they have now."""
+    row = await Membership.get_or_none(community_id=community.id, user_id=user.id)
+    if row is not None and permissions.counts_as_member(row.status):
+        return row.status
+    if row is None:
+        await Membership.create(community=community, user=user, status=permissions.MEMBER)
+    else:
+        await Membership.filter(id=row.id).update(status=permissions.MEMBER)
+        await items.close_open(
+            "join_request", community=community, user=user, resolution="invited", actor=None
+        )
+    if reinstate:
+        await CommunityRemoval.filter(user_id=user.id, community_id=community.id).delete()
+    await _recount(community)
+    await _changed(user.id, community)
+    permissions.forget_memberships(user)
+    return permissions.MEMBER
 
 
 async def bump_thread_count(community_id: int, delta: int) -> None:

@@ -28,6 +28,10 @@ def describe(n: Notification, site_url: str) -> str:
         return f"@{d.get('by')} mentioned you in “{d.get('title')}”: {link}"
     if d.get("event_id"):
         return f"{d.get('message')}: {site_url}/events/{d['event_id']}"
+    if d.get("invite_closed"):
+        return f"An invitation that is no longer open: {site_url}/notifications"
+    if n.kind == "invite":
+        return f"@{d.get('by')} invites you to join {d.get('name')}: {site_url}/notifications"
     if n.kind == "join_approved":
         return f"You are now a member of {d.get('name')}: {site_url}/c/{d.get('community')}"
     return f"{d.get('message') or n.kind}: {link}"

@@ -711,3 +711,54 @@ class PointsTarget(Model):
 
     class Meta:
         table = "points_targets"
+
+
+# An invitation into a community, made by its moderators. kind "link": a shareable link (optional
+# expiry and number of uses); kind "person": for one account (by username, or the account of the
+# email address typed) or one email address, used once. Only the SHA-256 of the link's token is
+# kept. status: open, accepted or declined (a person's answer), or revoked.
+class CommunityInvite(Model):
+    id = fields.IntField(primary_key=True)
+    community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
+        "forum.Community", related_name=False, on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=10)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    invitee: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, null=True, on_delete=fields.CASCADE
+    )
+    email = fields.CharField(max_length=254, default="")
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    status = fields.CharField(max_length=10, default="open")
+    expires_at = fields.DatetimeField(null=True)
+    max_uses = fields.IntField(null=True)
+    uses = fields.IntField(default=0)
+    last_used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "community_invites"
+        indexes = (("community_id", "status"), ("invitee_id", "status"))
+
+
+# Someone a community's moderators removed: an invitation link does not let them back in until
+# a moderator reinstates them (adds them again, or invites them by name and they accept).
+class CommunityRemoval(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, on_delete=fields.CASCADE
+    )
+    community: fields.ForeignKeyRelation[Community] = fields.ForeignKeyField(
+        "forum.Community", related_name=False, on_delete=fields.CASCADE
+    )
+    removed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "forum.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "community_removals"
+        unique_together = (("user", "community"),)

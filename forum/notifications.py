@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from forum import live, live_gate, permissions, validation
-from forum.models import Notification, User
+from forum.models import CommunityInvite, Notification, User
 
 KINDS = (
     "reply",
@@ -16,6 +16,7 @@ KINDS = (
     "moderation",
     "join_approved",
     "event_reminder",
+    "invite",
 )
 PAGE_MAX = 100
 
@@ -60,7 +61,9 @@ WITHHELD = {"withheld": True}
 async def withhold_unreadable(user: User, rows: list[Notification]) -> None:
     """A notification keeps the title of the thread it was about. If the reader may no longer
     read that thread (moved, merged or made private, removed, membership ended), its details
-    are withheld, here, for every page, feed and email that shows notifications."""
+    are withheld, here, for every page, feed and email that shows notifications. So are an
+    invitation's, once it is no longer open (revoked, expired, or gone with its community)."""
+    await _close_invitations(user, rows)
     ids = {validation.object_id(n.data.get("thread_id")) for n in rows if "thread_id" in n.data}
     ids.discard(None)
     if not ids:
@@ -72,6 +75,28 @@ async def withhold_unreadable(user: User, rows: list[Notification]) -> None:
             thread_id = validation.object_id(n.data.get("thread_id"))
             if thread_id is None or not snap.thread_readable(who, thread_id):
                 n.data = dict(WITHHELD)
+
+
+INVITE_CLOSED = {"invite_closed": True}
+
+
+async def _close_invitations(user: User, rows: list[Notification]) -> None:
+    """An invitation is offered (accept, decline) while open; once answered it says how."""
+    wanted = {validation.object_id(n.data.get("invite_id")) for n in rows if "invite_id" in n.data}
+    wanted.discard(None)
+    if not wanted:
+        return
+    now = datetime.now(UTC)
+    found = await CommunityInvite.filter(id__in=list(wanted), invitee_id=user.id)
+    states = {r.id: permissions.invite_state(permissions.invite_facts(r), now) for r in found}
+    for n in rows:
+        if "invite_id" not in n.data:
+            continue
+        state = states.get(validation.object_id(n.data.get("invite_id")) or 0)
+        if state in permissions.INVITE_ANSWERS:
+            n.data = {**n.data, "answered": state}
+        elif state != permissions.INVITE_OPEN:
+            n.data = dict(INVITE_CLOSED)
 
 
 async def mark_read(user: User, ids: list[int] | None = None) -> int:

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 
 from forum.errors import DomainError, Invalid, NotFound, NotSignedIn, PermissionDenied
 from forum.models import Community, CommunitySuspension, Membership, Post, Thread, User
@@ -458,6 +458,167 @@ def can_member_status(
     who: Reader, community_id: int, *, target_id: int, old: str | None, new: str
 ) -> bool:
     return _member_status(who, community_id, target_id, old, new) is None
+
+
+# Invitations. A community's moderators (and administrators) invite people: with a link that
+# anyone signed in may open to become a member at once (no approval), or by name or email for
+# one person. An invitation works while it is open: not revoked, not answered, not expired and
+# not used up; one that is not says only that (nothing of its community). A personal
+# invitation is for its invitee alone. Whoever the moderators removed is not let back in by a
+# shared link, only by a moderator's own decision (adding them again, or inviting them by name
+# and their accepting); nobody suspended, site-wide or from that community, joins by
+# invitation while the suspension runs.
+
+INVITE_OPEN = "open"
+LINK_INVITE, PERSON_INVITE = "link", "person"
+INVITE_ANSWERS = ("accepted", "declined")
+
+
+@dataclass(frozen=True, slots=True)
+class InviteFacts:
+    kind: str  # LINK_INVITE or PERSON_INVITE
+    status: str  # open, accepted, declined or revoked
+    expires_at: datetime | None
+    uses: int
+    max_uses: int | None
+    invitee_id: int | None  # a personal invitation's account, when known
+
+
+def invite_facts(invite: Any) -> InviteFacts:
+    """The facts of a CommunityInvite row."""
+    return InviteFacts(
+        kind=invite.kind,
+        status=invite.status,
+        expires_at=invite.expires_at,
+        uses=invite.uses,
+        max_uses=invite.max_uses,
+        invitee_id=invite.invitee_id,
+    )
+
+
+def invite_state(invite: InviteFacts, now: datetime) -> str:
+    """What a moderator's list says of an invitation: open, expired, used_up, revoked,
+    accepted or declined."""
+    if invite.status != INVITE_OPEN:
+        return invite.status
+    if invite.expires_at is not None and invite.expires_at <= now:
+        return "expired"
+    if invite.max_uses is not None and invite.uses >= invite.max_uses:
+        return "used_up"
+    return INVITE_OPEN
+
+
+def invite_open(invite: InviteFacts, now: datetime) -> bool:
+    return invite_state(invite, now) == INVITE_OPEN
+
+
+def open_invites_q(now: datetime) -> Q:
+    """The ORM filter of `invite_open` (the conditional update that takes one use)."""
+    return (
+        Q(status=INVITE_OPEN)
+        & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        & (Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses")))
+    )
+
+
+def is_link_invite(invite: InviteFacts) -> bool:
+    return invite.kind == LINK_INVITE
+
+
+INVITE_GONE = Refusal(
+    NotFound,
+    "This invitation is not valid any more: it was revoked, it expired or it was used up.",
+    "invite_gone",
+)
+NO_INVITATION = Refusal(NotFound, "No such invitation.")
+INVITES_FOR_MODERATORS = Refusal(
+    PermissionDenied, "Only this community's moderators may invite people to it."
+)
+REMOVED_BY_MODERATORS = Refusal(
+    PermissionDenied,
+    "The moderators removed you from this community; only they can let you back in.",
+    "removed",
+)
+NOT_YOURSELF = Refusal(Invalid, "You cannot invite yourself.", fields=(("username", "is you"),))
+
+
+def _manage_invites(who: Reader, community_id: int, visibility: str) -> Refusal | None:
+    if not reads_community(who, community_id, visibility):
+        return NO_COMMUNITY
+    if who.user_id is None:
+        return _sign_in("invite people")
+    return None if moderates(who, community_id) else INVITES_FOR_MODERATORS
+
+
+def allow_manage_invites(who: Reader, community_id: int, visibility: str) -> None:
+    """Making, listing and revoking a community's invitations."""
+    _raise(_manage_invites(who, community_id, visibility))
+
+
+def can_manage_invites(who: Reader, community_id: int, visibility: str) -> bool:
+    return _manage_invites(who, community_id, visibility) is None
+
+
+def allow_invite_person(who: Reader, target_id: int) -> None:
+    """Given that the reader manages invitations: anyone but themselves (whether the person
+    already belongs is the service's bookkeeping)."""
+    if is_self(who, target_id):
+        _raise(NOT_YOURSELF)
+
+
+def _use_invite(
+    who: Reader, invite: InviteFacts, now: datetime, *, removed: bool
+) -> Refusal | None:
+    """Opening an invitation (its page shows the community's name) and accepting it."""
+    if not invite_open(invite, now):
+        return INVITE_GONE
+    if who.user_id is None:
+        return _sign_in("accept the invitation")
+    if invite.invitee_id is not None and not is_self(who, invite.invitee_id):
+        return INVITE_GONE  # someone else's: as if it did not exist
+    if removed and is_link_invite(invite):
+        return REMOVED_BY_MODERATORS
+    return None
+
+
+def allow_use_invite(who: Reader, invite: InviteFacts, now: datetime, *, removed: bool) -> None:
+    _raise(_use_invite(who, invite, now, removed=removed))
+
+
+def can_use_invite(who: Reader, invite: InviteFacts, now: datetime, *, removed: bool) -> bool:
+    return _use_invite(who, invite, now, removed=removed) is None
+
+
+def allow_see_invite(who: Reader, invite: InviteFacts, now: datetime) -> None:
+    """What the invitation's page may show at all: an open invitation, to whoever it is for
+    (anyone for a link). Signed out, only that it asks them to sign in."""
+    if not invite_open(invite, now):
+        _raise(INVITE_GONE)
+    if who.user_id is not None and invite.invitee_id is not None:
+        if not is_self(who, invite.invitee_id):
+            _raise(INVITE_GONE)
+
+
+def allow_answer_invite(who: Reader, invite: InviteFacts) -> None:
+    """Accepting or declining from one's notifications: personal invitations, by their invitee."""
+    if invite.invitee_id is None or not is_self(who, invite.invitee_id):
+        _raise(NO_INVITATION)
+
+
+def lifts_removal(invite: InviteFacts) -> bool:
+    """A personal invitation is a moderator's decision about that person: accepting it lets
+    someone they removed back in."""
+    return not is_link_invite(invite)
+
+
+def reinstates(status: str) -> bool:
+    """Adding someone as a member or moderator lets them back in after a removal."""
+    return counts_as_member(status)
+
+
+def removes(old: str | None, new: str) -> bool:
+    """Removing a member (not declining a request to join) bars shared links for them."""
+    return counts_as_member(old) and not counts_as_member(new)
 
 
 # Threads
@@ -975,7 +1136,7 @@ class CommunityCaps:
     asked: bool = False  # a request to join is waiting
     is_member: bool = False  # a member or moderator
     is_moderator: bool = False  # named a moderator of it ("You moderate")
-    invite_link: bool = False  # moderators of a private community share a join link
+    can_invite: bool = False  # moderators make invitation links and invite people
     suspended: bool = False  # from writing here (site-wide or in this community)
 
 
@@ -997,7 +1158,7 @@ def community_caps(
         asked=status == ASKED,
         is_member=counts_as_member(status),
         is_moderator=status == MODERATOR,
-        invite_link=moderator and not open_to_all(visibility),
+        can_invite=can_manage_invites(who, community_id, visibility),
         suspended=suspended,
     )
 
@@ -1463,6 +1624,29 @@ async def require_member_list(
 ) -> list[str]:
     await require_read(actor, community)
     return member_statuses_listed(await reader(actor), community.id, wanted)
+
+
+async def require_see_invites(actor: User | None, community: Community) -> User:
+    """Listing a community's invitations: its moderators."""
+    await require_read(actor, community)
+    allow_manage_invites(await reader(actor), community.id, community.visibility)
+    return require_signed_in(actor, "invite people")
+
+
+async def require_manage_invites(actor: User | None, community: Community) -> User:
+    """Making and revoking them: its moderators, while not suspended."""
+    return require_active(await require_see_invites(actor, community), "invite people")
+
+
+async def require_use_invite(
+    actor: User | None, community: Community, invite: InviteFacts, *, removed: bool
+) -> User:
+    """Accepting an open invitation: signed in, not suspended (site-wide or from the community),
+    and, for a shared link, not removed by the moderators."""
+    allow_use_invite(await reader(actor), invite, datetime.now(UTC), removed=removed)
+    user = require_active(actor, "join communities")
+    await require_active_in(user, community, "join this community")
+    return user
 
 
 async def require_edit_profile(actor: User, person: User) -> None:

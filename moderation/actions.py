@@ -9,8 +9,17 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from forum import accounts, communities, notifications, permissions, points, threads, validation
-from forum.models import Community, CommunitySuspension, PointEntry, Thread, User
+from forum import (
+    accounts,
+    communities,
+    invites,
+    notifications,
+    permissions,
+    points,
+    threads,
+    validation,
+)
+from forum.models import Community, CommunityInvite, CommunitySuspension, PointEntry, Thread, User
 from moderation import audit, items, policies, queue
 
 
@@ -52,6 +61,78 @@ async def set_member_status(
                         target.id, "join_approved", community=community.slug, name=community.name
                     )
     return new
+
+
+def _invite_note(invite: CommunityInvite) -> str:
+    limits = []
+    if invite.max_uses is not None:
+        limits.append(f"{invite.max_uses} use{'s' if invite.max_uses != 1 else ''}")
+    if invite.expires_at is not None:
+        limits.append(f"until {invite.expires_at.strftime('%d %b %Y %H:%M UTC')}")
+    return ", ".join(limits) or "no expiry, unlimited uses"
+
+
+async def create_invite_link(
+    actor: User | None, community: Community, *, expires_in_days: object, max_uses: object
+) -> tuple[CommunityInvite, str]:
+    """A new invitation link, audited; returns it and its token (shown once)."""
+    async with in_transaction():
+        invite, token = await invites.create_link(
+            actor, community, expires_in_days=expires_in_days, max_uses=max_uses
+        )
+        await audit.record(
+            actor,
+            "invite.create",
+            f"invite:{invite.id}",
+            community=community,
+            note=f"link, {_invite_note(invite)}",
+        )
+    return invite, token
+
+
+async def invite_person(
+    actor: User | None,
+    community: Community,
+    *,
+    username: object = None,
+    email: object = None,
+    mail: invites.Mail,
+) -> CommunityInvite:
+    """Invites one person by username (notified) or by email (a link emailed to them, sent
+    once the invitation is committed), audited. A failed email revokes the invitation again."""
+    token = None
+    async with in_transaction():
+        if email not in (None, ""):
+            invite, token = await invites.invite_email(actor, community, email, mail=mail)
+            to = invite.email
+        else:
+            invite = await invites.invite_username(actor, community, username)
+            to = invites.shown_to(invite)
+        await audit.record(
+            actor, "invite.create", f"invite:{invite.id}", community=community, note=f"to {to}"
+        )
+    if token is not None:
+        assert actor is not None  # allowed: signed in
+        try:
+            await invites.send_email(invite, token, community, actor, mail=mail)
+        except invites.MailFailed:
+            await revoke_invite(actor, community, invite.id, note="the email could not be sent")
+            raise
+    return invite
+
+
+async def revoke_invite(
+    actor: User | None, community: Community, invite_id: int, note: str = ""
+) -> bool:
+    """Revokes an invitation, audited; returns whether it was still open."""
+    async with in_transaction():
+        invite = await invites.get_for_moderator(actor, community, invite_id)
+        changed = await invites.close(invite)
+        if changed:
+            await audit.record(
+                actor, "invite.revoke", f"invite:{invite.id}", community=community, note=note
+            )
+    return changed
 
 
 SWITCHED = {"pin": "pinned", "lock": "locked", "feature": "featured"}  # verb -> its field

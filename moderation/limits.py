@@ -40,6 +40,9 @@ DEFAULTS: dict[str, tuple[str, str]] = {
     "login_names": ("", "20/hour;50/day"),
     "post": ("6/minute;60/hour", "600/minute"),
     "flag": ("10/10minutes;50/day", "500/hour"),
+    # Making invitations (links, by name or email); emailed ones are limited again on their own.
+    "invite": ("20/10minutes;200/day", "600/hour"),
+    "invite_email": ("10/hour;50/day", "200/hour"),
 }
 # A username counted by login_names is not counted again from that address for a day.
 _NAME_SEEN = parse("1/day")

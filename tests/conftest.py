@@ -69,6 +69,8 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 TABLES = (
+    "community_invites",
+    "community_removals",
     "community_suspensions",
     "marathon_team_members",
     "marathon_teams",

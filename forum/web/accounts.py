@@ -81,9 +81,11 @@ async def register(request: Request) -> Response:
     values = {"username": "", "email": "", "display_name": "", "role": "", "sector": ""}
     errors: dict[str, str] = {}
     refused: DomainError | None = None
+    asked_next = request.query_params.get("next") or ""  # e.g. the invitation that brought them
     if request.method == "POST":
         _, form = await posted_form(request)
         values = {k: form_text(form, k) for k in values}
+        asked_next = form_text(form, "next") or asked_next
         try:
             await hit(request, "register")
             user = await accounts.register(
@@ -97,12 +99,16 @@ async def register(request: Request) -> Response:
             return await start_session(
                 request,
                 user,
-                "/communities",
+                safe_next(asked_next) if asked_next else "/communities",
                 f"Welcome to Chaupal, {user.display_name}. Join a few communities to begin.",
             )
         except DomainError as exc:
             errors, refused = form_errors(exc), exc
-    context = {"values": values, "errors": errors}
+    context = {
+        "values": values,
+        "errors": errors,
+        "next": safe_next(asked_next) if asked_next else "",
+    }
     if refused is not None:
         return await render_refused(request, "register.html", context, refused)
     return await render(request, "register.html", context)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import communities, courses, permissions, reads
+from forum import communities, courses, invites, permissions, reads
 from forum.errors import DomainError, Invalid, NotFound
 from forum.events import reads as event_reads
+from forum.models import Community, User
 from forum.web import page_cache
 from forum.web.events import zone_of
 from forum.web.http import settings_of
@@ -140,6 +143,18 @@ async def members_page(request: Request) -> Response:
             )
         except (Invalid, NotFound) as exc:
             error = exc.message
+    return await members_view(request, user, community, {"error": error}, 422 if error else 200)
+
+
+async def members_view(
+    request: Request,
+    user: User | None,
+    community: Community,
+    extra: dict[str, Any],
+    status: int = 200,
+) -> Response:
+    """The members page (its requests, invitations and members), with what the form that was
+    posted adds (an error, a new invitation link)."""
     who = await permissions.reader(user)
     caps = permissions.community_caps(who, community.id, community.visibility)
     pending = await communities.members(user, community, "pending") if caps.can_moderate else []
@@ -162,9 +177,14 @@ async def members_page(request: Request) -> Response:
             "pending": pending,
             "caps": caps,
             "member_caps": member_caps,
-            "error": error,
+            "invites": await invites.listing(user, community) if caps.can_invite else [],
+            "invite_states": invites.STATE_LABELS,
+            "error": None,
+            "invite_values": {},
+            "invite_errors": {},
+            **extra,
         },
-        422 if error else 200,
+        status,
     )
 
 

@@ -57,7 +57,7 @@ class Site:
         """A route's path with real values: every {param} names something that exists."""
         ids = {"threads": self.thread.id, "t": self.thread.id, "posts": self.reply_id}
         ids |= {"p": self.reply_id, "queue": self.item_id, "moderation": self.item_id}
-        ids |= {"events": self.event_id}
+        ids |= {"events": self.event_id, "invites": 1}  # (no such invitation: a 404)
 
         def value(match: re.Match[str]) -> str:
             name, before = match.group(1), template[: match.start()].split("/")[-2]
@@ -160,6 +160,9 @@ TAKE_NO_BODY = {
     ("POST", "/api/v1/events/{id}/teams/{team}/join"),
     ("POST", "/api/v1/me/calendar-key"),
     ("PUT", "/api/v1/communities/{slug}/courses/{code}"),
+    ("POST", "/api/v1/invites/{token}/accept"),
+    ("POST", "/api/v1/me/invites/{id}/accept"),
+    ("POST", "/api/v1/me/invites/{id}/decline"),
 }
 
 
