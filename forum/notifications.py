@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from forum import live, live_gate, permissions, validation
+from forum import live, live_gate, permissions, reads, validation
 from forum.models import CommunityInvite, Notification, User
 
 KINDS = (
@@ -45,10 +45,10 @@ async def recent(
     user: User, *, before: int | None = None, limit: int = 30
 ) -> tuple[list[Notification], int | None]:
     limit = max(1, min(limit, PAGE_MAX))
-    query = Notification.filter(user_id=user.id)
-    if before is not None:
-        query = query.filter(id__lt=before)
-    rows = await query.order_by("-id").limit(limit + 1)
+    # Fixed SQL on the (user_id, id) index: a person's page of them, newest first.
+    sql = "SELECT * FROM notifications WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?"
+    found = await reads.query(sql, user.id, before if before is not None else 2**31 - 1, limit + 1)
+    rows = [Notification._init_from_db(**row) for row in found]
     more = len(rows) > limit
     rows = rows[:limit]
     await withhold_unreadable(user, rows)

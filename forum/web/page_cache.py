@@ -26,8 +26,11 @@ from forum.web.http import SESSION_COOKIE, authenticate
 from forum.web.render import FLASH_COOKIE
 
 MAX_ENTRIES = 2_000
-MAX_BYTES = 48 * 1024 * 1024
+MAX_BYTES = 32 * 1024 * 1024
 MAX_AGE_SECONDS = 30.0
+MEMO_BYTES = 8 * 1024 * 1024  # a memo's default; a worker holds a handful of them
+# The thread pages' memo holds their rows and rendered post streams: the largest.
+MEMO_SIZES = {"thread": 24 * 1024 * 1024}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,19 +137,24 @@ def key(request: Request, kind: str, thread_id: int, *numbers: str) -> tuple[obj
 class Memo:
     """A bounded LRU of values whose entries expire after max_age seconds: shared fragments
     and read results keyed by everything they depend on (a thread's version, a reader's
-    capabilities), so an entry is only ever served for the same inputs it was made from."""
+    capabilities), so an entry is only ever served for the same inputs it was made from.
+    Bounded by entries and by an estimate of their size (text and bytes by length, row lists
+    by the length of their text values, anything else at a flat 1 KiB)."""
 
     def __init__(
         self,
         *,
         max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MEMO_BYTES,
         max_age: float = MAX_AGE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self.max_age = max_age
         self.clock = clock
-        self._entries: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
+        self.size = 0
+        self._entries: OrderedDict[Hashable, tuple[float, object, int]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -156,19 +164,40 @@ class Memo:
         if entry is None:
             return None
         if self.clock() - entry[0] > self.max_age:
-            del self._entries[key]
+            self._drop(key)
             return None
         self._entries.move_to_end(key)
         return entry[1]
 
     def put(self, key: Hashable, value: object) -> None:
-        self._entries[key] = (self.clock(), value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        if key in self._entries:
+            self._drop(key)
+        size = _size(value)
+        self._entries[key] = (self.clock(), value, size)
+        self.size += size
+        while len(self._entries) > self.max_entries or self.size > self.max_bytes:
+            self._drop(next(iter(self._entries)))
 
     def clear(self) -> None:
         self._entries.clear()
+        self.size = 0
+
+    def _drop(self, key: Hashable) -> None:
+        self.size -= self._entries.pop(key)[2]
+
+
+def _size(value: object) -> int:
+    if isinstance(value, str | bytes):
+        return len(value) + 64
+    if isinstance(value, list):
+        total = 64
+        for item in value:
+            if isinstance(item, dict):
+                total += 64 + sum(len(v) for v in item.values() if isinstance(v, str))
+            else:
+                total += 256
+        return total
+    return 1024
 
 
 def memo(request: Request, name: str) -> Memo:
@@ -179,7 +208,11 @@ def memo(request: Request, name: str) -> Memo:
         memos = state.memos = {}
     found = memos.get(name)
     if found is None:  # on the page cache's clock, so they age alike
-        found = memos[name] = Memo(max_age=of(request).max_age, clock=of(request).clock)
+        found = memos[name] = Memo(
+            max_bytes=MEMO_SIZES.get(name, MEMO_BYTES),
+            max_age=of(request).max_age,
+            clock=of(request).clock,
+        )
     return found
 
 

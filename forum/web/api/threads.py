@@ -58,15 +58,33 @@ async def get_thread(request: Request) -> Response:
     thread = await reads.thread(actor, thread_id)
     after = request.query_params.get("after")
     after_id = after_cursor(after) if after else None
+    shared = page_cache.memo(request, "thread")
     page = await reads.post_page(
-        actor, thread, after_id=after_id, limit=query_int(request, "limit", 50, high=reads.PAGE_MAX)
+        actor,
+        thread,
+        after_id=after_id,
+        limit=query_int(request, "limit", 50, high=reads.PAGE_MAX),
+        cache=shared,
     )
+    # The answer holds nothing personal: readers who are shown the same posts, with the same
+    # bodies, of the same version share its bytes.
+    key = (
+        "json",
+        thread.id,
+        thread.version,
+        tuple((p.id, p.id in page.hidden_bodies) for p in page.posts),
+        page.more,
+    )
+    found = shared.get(key)
+    if isinstance(found, bytes):
+        return Response(found, media_type="application/json")
     body = reads.thread_json(thread)
     body["posts"] = [
         reads.post_json(p, show_body=p.id not in page.hidden_bodies) for p in page.posts
     ]
     body["next"] = str(page.posts[-1].id) if page.more and page.posts else None
     response = json_response(body)
+    shared.put(key, bytes(response.body))
     if cache_key is not None:
         page_cache.of(request).put((*cache_key, thread.version), bytes(response.body))
     return response
