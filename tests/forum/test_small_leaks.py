@@ -196,7 +196,7 @@ async def test_a_server_error_carries_the_security_headers(app, monkeypatch, cap
     async def broken(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(communities, "list_visible", broken)
+    monkeypatch.setattr(communities, "directory", broken)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url=ORIGIN) as c:
         for accept in ("application/json", "text/html"):
