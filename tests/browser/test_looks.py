@@ -5,6 +5,7 @@ without JavaScript."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -22,8 +23,14 @@ HINDI_TITLE = "वित्तीय वर्ष के अंतिम मह�
 HINDI_BODY = "हर साल मार्च में बिल एक साथ आते हैं। आप तिमाही लक्ष्य कैसे तय करते हैं?"
 
 
+@dataclass(frozen=True)
+class HindiThread:
+    id: int
+    auth: dict[str, str]
+
+
 @pytest.fixture(scope="module")
-def hindi_thread(live_server: LiveServer) -> int:
+def hindi_thread(live_server: LiveServer) -> HindiThread:
     """A thread written in Hindi, by someone registered through the API for it."""
     username = unique("hindi")
     with httpx.Client(base_url=live_server.url, timeout=10.0, trust_env=False) as api:
@@ -51,7 +58,7 @@ def hindi_thread(live_server: LiveServer) -> int:
             json={"title": HINDI_TITLE, "body": HINDI_BODY},
         )
         assert r.status_code == 201, r.text
-        return int(r.json()["id"])
+        return HindiThread(id=int(r.json()["id"]), auth=auth)
 
 
 def fonts_fetched(page: Page, path: str) -> list[str]:
@@ -71,9 +78,9 @@ def loaded_families(page: Page) -> list[str]:
 
 
 def test_a_hindi_thread_loads_the_devanagari_font_from_the_site(
-    page: Page, live_server: LiveServer, hindi_thread: int
+    page: Page, live_server: LiveServer, hindi_thread: HindiThread
 ) -> None:
-    fetched = fonts_fetched(page, f"/t/{hindi_thread}")
+    fetched = fonts_fetched(page, f"/t/{hindi_thread.id}")
     expect(page.locator("h1")).to_have_attribute("lang", "hi")
     expect(page.locator(".post-content").first).to_have_attribute("lang", "hi")
     devanagari = [url for url in fetched if DEVANAGARI_FILE in url]
@@ -84,6 +91,24 @@ def test_a_hindi_thread_loads_the_devanagari_font_from_the_site(
     assert page.evaluate(
         f"document.fonts.check('700 28px \"Noto Sans Devanagari\"', '{HINDI_TITLE}')"
     )
+
+
+def test_a_hindi_reply_arriving_live_is_marked_hindi(
+    page: Page, live_server: LiveServer, hindi_thread: HindiThread
+) -> None:
+    page.goto(f"/t/{hindi_thread.id}")
+    reply = "हमने मार्च से पहले ही दो बार समीक्षा बैठक रखी, इससे बिल समय पर निपट गए।"
+    with httpx.Client(base_url=live_server.url, timeout=10.0, trust_env=False) as api:
+        r = api.post(
+            f"/api/v1/threads/{hindi_thread.id}/posts",
+            headers=hindi_thread.auth,
+            json={"body": reply},
+        )
+        assert r.status_code == 201 and r.json()["lang"] == "hi", r.text
+    # The page's socket replays what came after the page was drawn, so no race with it.
+    live = page.locator(".post-content", has_text=reply)
+    expect(live).to_have_count(1, timeout=5_000)
+    expect(live).to_have_attribute("lang", "hi")
 
 
 def test_an_english_page_fetches_no_indian_script_font(page: Page) -> None:

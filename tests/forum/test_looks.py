@@ -110,6 +110,26 @@ async def test_a_removed_hindi_post_shows_its_english_notice_without_lang(
     assert 'lang="hi"' not in page
 
 
+async def test_the_api_gives_the_language_of_titles_and_bodies(
+    client, make_user, make_community, make_thread
+) -> None:
+    author = await make_user()
+    community = await make_community(members=(author,))
+    thread = await make_thread(author, community, title=HINDI_TITLE, body=HINDI_BODY)
+    english = await posts.reply(author, thread, body="We circulate the agenda a week ahead.")
+    removed = await posts.reply(
+        author, thread, body="यह उत्तर हटा दिया जाएगा, पर पहले हिंदी में लिखा गया था।"
+    )
+    await posts.delete(author, await Post.get(id=removed.id).prefetch_related("thread__community"))
+
+    body = (await client.get(f"/api/v1/threads/{thread.id}")).json()
+    assert body["lang"] == "hi"
+    assert [p["lang"] for p in body["posts"]] == ["hi", None, None]  # the removed body is hidden
+    assert (await client.get(f"/api/v1/posts/{english.id}")).json()["lang"] is None
+    listed = (await client.get(f"/api/v1/communities/{community.slug}/threads")).json()
+    assert [t["lang"] for t in listed["items"]] == ["hi"]
+
+
 # Pagers
 
 
