@@ -27,7 +27,6 @@ from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
 from whoosh.index import LockError
 
 import forum.web.accounts
@@ -67,6 +66,7 @@ from forum.web.http import (
     log,
 )
 from forum.web.render import error_page, make_templates
+from forum.web.static import CachedStaticFiles
 from moderation import api as moderation_api
 from moderation import pages as moderation_pages
 from moderation.limits import make_limiter
@@ -107,7 +107,7 @@ AREAS = (
 
 def all_routes() -> list[BaseRoute]:
     routes: list[BaseRoute] = [route for area in AREAS for route in area.routes]
-    static = StaticFiles(directory=os.path.join(HERE, "static"))
+    static = CachedStaticFiles(directory=os.path.join(HERE, "static"))
     return [*routes, Mount("/static", static, name="static")]
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from forum.language import language_of
 from forum.models import (
     ApiToken,
     Community,
@@ -166,6 +167,7 @@ def thread(t: ThreadLike) -> dict[str, Any]:
         "accepted_post_id": t.accepted_post_id,
         "merged_into": t.merged_into_id,
         "url": f"/t/{t.id}",
+        "lang": language_of(t.title),
     }
 
 
@@ -179,6 +181,8 @@ def post(p: PostLike, *, show_body: bool = True) -> dict[str, Any]:
         "author_role": p.author.role,
         "body": p.body if show_body else "",
         "body_html": p.body_html if show_body else "",
+        # "hi", "ta"... when the body is mostly in one Indian script, else null.
+        "lang": language_of(p.body) if show_body else None,
         "status": p.status,
         "reply_to": p.reply_to_id,
         "created_at": when(p.created_at),

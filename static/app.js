@@ -567,3 +567,36 @@
     init();
   }
 })();
+
+/* The site menu (base.html: <details class="site-menu">) opens and closes without JavaScript;
+ * with it, Escape closes it (focus back on its button) and so does a click or tap outside it. */
+(function () {
+  "use strict";
+
+  function initSiteMenu() {
+    var menu = document.querySelector("details.site-menu");
+    if (!menu) {
+      return;
+    }
+    var button = menu.querySelector("summary");
+    document.addEventListener("keydown", function (event) {
+      if (menu.open && event.key === "Escape") {
+        menu.open = false;
+        if (button) {
+          button.focus();
+        }
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) {
+        menu.open = false;
+      }
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", initSiteMenu);
+  } else {
+    initSiteMenu();
+  }
+})();

@@ -102,6 +102,7 @@
     header.appendChild(link);
     main.appendChild(header);
     var content = el("div", "post-content");
+    if (data.lang) { content.lang = data.lang; } /* "hi" for a post written in Hindi */
     content.innerHTML = data.body_html; /* sanitised by the server when the post was written */
     main.appendChild(content);
     var footer = el("footer", "post-actions cluster");
@@ -168,7 +169,10 @@
     var li = document.getElementById("post-" + data.number);
     if (!li) { return; }
     var content = li.querySelector(".post-content");
-    if (content) { content.innerHTML = data.body_html; }
+    if (content) {
+      content.innerHTML = data.body_html;
+      if (data.lang) { content.lang = data.lang; } else { content.removeAttribute("lang"); }
+    }
     if (!li.querySelector(".edited-note")) {
       var note = el("a", "edited-note", "edited just now");
       note.href = "/p/" + data.id + "/history";
@@ -184,6 +188,7 @@
     var content = li.querySelector(".post-content");
     if (content) {
       content.textContent = "";
+      content.removeAttribute("lang");
       content.appendChild(el("p", "", data.status === "deleted" ? "This post was removed." : "This post is awaiting review."));
     }
   }

@@ -21,6 +21,7 @@ from forum import accounts, communities, courses, markup, notifications, permiss
 from forum.errors import Conflict, DomainError, Invalid, NotSignedIn, TooLarge, TooManyRequests
 from forum.events import organise as event_organise
 from forum.events import times as event_times
+from forum.language import lang_attribute
 from forum.models import User
 from forum.settings import Settings
 from forum.web.http import (
@@ -105,6 +106,8 @@ def make_templates(settings: Settings) -> Environment:
         relative=relative,
         exact=exact,
         excerpt=markup.excerpt,
+        # ` lang="hi"` on writing that is mostly in an Indian script.
+        lang_attr=lang_attribute,
     )
     # The state marks pages show ("awaiting review", "removed", "private"...): `x is removed`.
     env.tests.update(permissions.TEMPLATE_TESTS)
