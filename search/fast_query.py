@@ -13,6 +13,8 @@ Unsupported and the caller lets Whoosh run the query."""
 from __future__ import annotations
 
 import heapq
+from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -200,6 +202,21 @@ def segment_docs(segment: Any, field: str, text: str) -> list[int]:
         matcher = matcher.child
     ids: list[int] = matcher.arrays(False)[0]
     return ids
+
+
+def collapse(
+    scores: dict[int, float], thread_of: Sequence[int]
+) -> tuple[dict[int, float], Counter[int]]:
+    """Groups scored documents by thread: (the best document of each thread -> its score, and
+    thread -> how many of its documents are in scores). The best is the one top() would rank
+    first: higher score, then lower number.
+
+    All in C but the key lookups: the documents are put in ascending order of rank, so that
+    building a dict keyed by thread keeps each thread's best one (the last written)."""
+    order = sorted(sorted(scores, reverse=True), key=scores.__getitem__)  # stable: ties by number
+    threads = list(map(thread_of.__getitem__, order))
+    best = dict(zip(threads, order, strict=True))
+    return {doc: scores[doc] for doc in best.values()}, Counter(threads)
 
 
 def top(scores: dict[int, float], count: int) -> list[tuple[int, float]]:
