@@ -278,7 +278,7 @@ async def test_the_search_filters_fold_away_unless_one_is_in_use(client, course_
 
     narrowed = await client.get("/search", params={"q": "course", "author": "meena"})
     assert '<details class="search-filters" data-open-wide open>' in narrowed.text
-    assert "Filters (in use)" in narrowed.text
+    assert "Filters and search tips (filters in use)" in narrowed.text
 
 
 async def test_a_bad_grouping_on_the_search_page_is_an_inline_error(client):

@@ -158,15 +158,13 @@ def test_the_fast_evaluation_ranks_and_counts_as_whoosh_does(index):
             slow = index._whoosh(searcher, query, mask, 400, True)
             assert fast.total == slow.total, text
             assert [d for d, _ in fast.ranked] == [d for d, _ in slow.ranked], text
-            assert [round(s, 5) for _, s in fast.ranked] == [
-                round(s, 5) for _, s in slow.ranked
-            ], text
+            assert [round(s, 5) for _, s in fast.ranked] == [round(s, 5) for _, s in slow.ranked], (
+                text
+            )
             assert fast.facets == slow.facets, text
 
 
-def test_grouping_by_thread_keeps_each_threads_best_document_and_counts_threads(
-    index, monkeypatch
-):
+def test_grouping_by_thread_keeps_each_threads_best_document_and_counts_threads(index, monkeypatch):
     """Grouped, a query gives each thread once, by its first document in the per-document
     ranking; totals, facets and match counts are of threads; Whoosh's own path agrees."""
     words = ["census", "ward", "maps", "pension", "district", "rules", "leave", "tender"]
