@@ -27,7 +27,7 @@ from whoosh.searching import Searcher
 from search import query as qp
 from search import snippets
 from search.analysis import WORD, WordCount, index_term, normalise, text_analyzer
-from search.fast_query import Evaluation, Unsupported, collapse, segment_docs, top
+from search.fast_query import Evaluation, Unsupported, by_thread, one_each, segment_docs, top
 from search.port import Filters, Hit, Match, Results
 from search.whoosh_format import (
     MAX_DAY_NUMBER,
@@ -343,11 +343,12 @@ class WhooshIndex:
             docs = set(scores)
         if len(scores) != len(docs):  # a document matched by filters alone scores nothing
             scores = {doc: scores.get(doc, 0.0) for doc in docs}
-        best, matches = collapse(scores, self._threads(searcher))
+        thread_of = self._threads(searcher)
+        ranked, matches = by_thread(scores, thread_of, count)
         return _Found(
-            total=len(best),
-            ranked=top(best, count),
-            facets=self._facets(searcher, set(best)) if facets else {},
+            total=len(matches),
+            ranked=ranked,
+            facets=self._facets(searcher, one_each(docs, thread_of)) if facets else {},
             docs=docs,
             scores=scores,
             matches=matches,
