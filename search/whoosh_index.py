@@ -45,7 +45,7 @@ log = logging.getLogger("chaupal.search")
 REFRESH_EVERY = 0.2  # seconds between checks for a newer index generation
 
 
-MAX_OTHERS = 5  # other matching posts listed under a thread's best one
+MAX_OTHERS = 3  # other matching posts listed under a thread's best one
 
 
 @dataclass
@@ -426,16 +426,23 @@ class WhooshIndex:
         hits: list[Hit],
     ) -> None:
         """Each listed thread's count of matching posts and its best few others, in the
-        order they were written. Reads only the shown threads' own documents."""
-        evaluation = Evaluation(searcher, _NO_LENGTHS)
-        for (doc, _), hit in zip(shown, hits, strict=True):
+        order they were written. One pass over the matches finds the listed threads' others
+        (reading each thread's own posting list costs far more); only those few are read."""
+        thread_of = self._threads(searcher)
+        for hit in hits:
             hit.matches = found.matches[hit.thread_id]
-            if hit.matches < 2:
-                continue
-            mine = evaluation.postings("thread_id", str(hit.thread_id)).keys() & found.docs
-            mine.discard(doc)
-            best = top({d: found.scores[d] for d in mine}, MAX_OTHERS)
-            others = [searcher.stored_fields(d) for d, _ in best]
+        listed = {doc for doc, _ in shown}
+        wanted = {hit.thread_id for hit in hits if hit.matches > 1}
+        if not wanted:
+            return
+        mine: dict[int, dict[int, float]] = {}
+        scores = found.scores
+        for doc in [d for d in found.docs if thread_of[d] in wanted and d not in listed]:
+            mine.setdefault(thread_of[doc], {})[doc] = scores[doc]
+        for hit in hits:
+            others = [
+                searcher.stored_fields(d) for d, _ in top(mine.get(hit.thread_id, {}), MAX_OTHERS)
+            ]
             others.sort(key=lambda f: (f.get("created") or datetime.min, int(f["post_id"])))
             hit.others = [
                 Match(post_id=int(f["post_id"]), author=f["author"], created_at=f.get("created"))

@@ -59,10 +59,11 @@ async def test_results_list_each_thread_once_with_its_best_post_and_how_many_mat
     first, second = body["items"]
     assert first["post_id"] == await first_post_id(busy)
     assert first["matches"] == 5
-    assert [o["post_id"] for o in first["other_matches"]] == [
-        r.id for r in course_world["replies"]
-    ]  # in the order they were written
-    assert first["other_matches"][0]["url"] == f"/p/{course_world['replies'][0].id}"
+    others = [o["post_id"] for o in first["other_matches"]]
+    replies = [r.id for r in course_world["replies"]]
+    assert len(others) == 3 and set(others) < set(replies)  # the best few of the four
+    assert others == sorted(others, key=replies.index)  # in the order they were written
+    assert first["other_matches"][0]["url"] == f"/p/{others[0]}"
     assert "<mark" in first["snippet_html"] or "<mark" in first["title_html"]
     assert (second["post_id"], second["matches"], second["other_matches"]) == (
         course_world["answer"].id,
@@ -257,8 +258,7 @@ async def test_the_search_page_lists_a_thread_once_with_links_to_its_other_match
     assert results.count('class="card search-hit"') == 2
     assert "2 results for" in r.text
     assert "5 matching posts in this thread" in results
-    for reply in replies:
-        assert f'href="/p/{reply.id}"' in results
+    assert sum(f'href="/p/{reply.id}"' in results for reply in replies) == 3  # the best few
     every = f"?q=course&amp;thread={busy.id}&amp;group=post"
     assert f'href="{every}"' in results
 
