@@ -856,8 +856,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{'meets' if best_rate >= TARGET_INDEX_RATE else 'MISSES'} it."
         )
         notes.append(
-            "hits = mean total matches Chaupal reports per query (FTS5 returns at most 20 rows "
-            "and counts nothing)."
+            "hits = mean total matches Chaupal reports per query: threads with --group thread "
+            "(the default), posts with --group post; a query no post matches with every word is "
+            "run again with any of them (FTS5 returns at most 20 rows and counts nothing)."
         )
         notes.append(
             "Chaupal's latency includes what the search page gets: total count, stored fields and "
