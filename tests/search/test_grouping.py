@@ -304,3 +304,18 @@ async def test_similar_threads_carry_the_community_name(client, elephants, fores
 async def test_search_items_carry_the_community_name(client, elephants):
     body = await search(client, "elephants")
     assert body["items"][0]["community_name"] == "Forest Officers"
+
+
+async def test_the_search_page_refuses_a_thread_it_may_not_show(
+    app, client, make_user, make_community, make_thread
+):
+    owner = await make_user(username="asha")
+    private = await make_community(slug="vigilance-cell", visibility="private", members=(owner,))
+    secret = await make_thread(owner, private, title="Course fees audit", body="Course fees.")
+    await drain(app)
+
+    hidden = await client.get("/search", params={"q": "course", "thread": secret.id})
+    assert hidden.status_code == 404
+    assert "Course fees audit" not in hidden.text
+    bad = await client.get("/search", params={"q": "course", "thread": "x1"})
+    assert bad.status_code == 400 and "There is a problem" in bad.text
