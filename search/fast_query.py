@@ -13,6 +13,8 @@ Unsupported and the caller lets Whoosh run the query."""
 from __future__ import annotations
 
 import heapq
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -202,9 +204,57 @@ def segment_docs(segment: Any, field: str, text: str) -> list[int]:
     return ids
 
 
+def by_thread(
+    scores: dict[int, float], thread_of: Sequence[int], count: int
+) -> tuple[list[tuple[int, float]], Counter[int]]:
+    """Scored documents grouped by thread: the best document of each of the `count` best
+    threads, in order (a thread ranks by its best document, as top() ranks documents), and
+    thread -> how many of its documents are in scores.
+
+    Counting is done in C; the ranking looks only at the best documents overall, as many as
+    should hold `count` threads (twice the mean documents per thread each), more if not."""
+    matches = Counter(map(thread_of.__getitem__, scores))
+    wanted = min(count, len(matches))
+    if not wanted:
+        return [], matches
+    everything = len(scores)
+    looked = min(everything, max(count, 2 * count * everything // len(matches)))
+    while True:
+        best: list[tuple[int, float]] = []
+        seen: set[int] = set()
+        for doc, score in top(scores, looked):
+            thread = thread_of[doc]
+            if thread not in seen:
+                seen.add(thread)
+                best.append((doc, score))
+                if len(best) == wanted:
+                    return best, matches
+        if looked >= everything:  # cannot happen: every thread has a document in scores
+            return best, matches
+        looked = min(everything, looked * 4)
+
+
+def one_each(docs: Iterable[int], thread_of: Sequence[int]) -> set[int]:
+    """One document of each thread docs hold (for counts that are the same for all of a
+    thread's documents, such as its community and tags)."""
+    listed = list(docs)
+    return set(dict(zip(map(thread_of.__getitem__, listed), listed, strict=True)).values())
+
+
 def top(scores: dict[int, float], count: int) -> list[tuple[int, float]]:
-    """The count best documents, as Whoosh orders them: higher score, then lower number."""
-    return heapq.nsmallest(count, ((doc, score) for doc, score in scores.items()), key=_rank)
+    """The count best documents, as Whoosh orders them: higher score, then lower number.
+
+    The count-th best score is found among the bare scores (compared in C); only documents
+    scoring at least that much, ties included, are then put in order."""
+    if len(scores) > count:
+        if count <= 0:
+            return []
+        cut = heapq.nlargest(count, scores.values())[-1]
+        held = [(doc, score) for doc, score in scores.items() if score >= cut]
+    else:
+        held = list(scores.items())
+    held.sort(key=_rank)
+    return held[:count]
 
 
 def _rank(item: tuple[int, float]) -> tuple[float, int]:

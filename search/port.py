@@ -22,8 +22,18 @@ class Filters:
     tag: str | None = None
     author: str | None = None
     kind: str | None = None  # "thread" or "post"
+    thread: int | None = None  # one thread's posts only
     since: datetime | None = None
     until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    """Another post of a thread that matched, listed under the thread's best one."""
+
+    post_id: int
+    author: str
+    created_at: datetime | None
 
 
 @dataclass
@@ -38,21 +48,36 @@ class Hit:
     title_html: str
     score: float
     created_at: datetime | None
+    # Grouped by thread: how many of the thread's posts matched (this one included), and a
+    # few of the others, in the order they were written.
+    matches: int = 1
+    others: list[Match] = field(default_factory=list)
+
+
+GROUPS = ("thread", "post")  # one result per thread (the default), or one per matching post
 
 
 @dataclass
 class Results:
-    total: int
+    total: int  # threads when grouped by thread, posts otherwise
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
+    fallback: str | None = None  # "any" when no result had every word
 
 
 class SearchIndex(Protocol):
     def apply(self, upserts: list[dict[str, Any]], deletes: list[tuple[str, str]]) -> None: ...
 
     def search(
-        self, text: str, filters: Filters, *, page: int, per_page: int, facets: bool
+        self,
+        text: str,
+        filters: Filters,
+        *,
+        page: int,
+        per_page: int,
+        facets: bool,
+        group: str = "thread",
     ) -> Results: ...
 
     def similar(self, title: str, filters: Filters, limit: int) -> list[Hit]: ...

@@ -1,6 +1,7 @@
 """The query language a person would guess, parsed into bounded Whoosh queries.
 
-words            all must match (stemmed for English, whole words for Indian scripts)
+words            all must match (stemmed for English, whole words for Indian scripts); when
+                 nothing has them all, any of them (WhooshIndex.search falls back)
 "exact phrase"   words in this order
 -word, -"phrase" must not match
 a OR b           either
@@ -149,8 +150,11 @@ def _restrict_to_title(node: q.Query) -> q.Query:
     return node
 
 
-def build(parsed: Parsed) -> q.Query:
-    positive: q.Query = q.And(parsed.must) if len(parsed.must) > 1 else parsed.must[0]
+def build(parsed: Parsed, *, any_word: bool = False) -> q.Query:
+    """Every word must match; with any_word, any one of them (ranked by how many and how
+    well), the fallback when no document has them all. Exclusions hold either way."""
+    joined = q.Or if any_word else q.And
+    positive: q.Query = joined(parsed.must) if len(parsed.must) > 1 else parsed.must[0]
     if parsed.must_not:
         return q.AndNot(positive, q.Or(parsed.must_not))
     return positive

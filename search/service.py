@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, time
 
-from forum import communities, permissions, validation
+from forum import communities, permissions, threads, validation
 from forum.errors import BadRequest
 from forum.models import Community, User
-from search.port import Filters, Hit, Results, SearchIndex
+from search.port import GROUPS, Filters, Hit, Results, SearchIndex
 from search.whoosh_format import FIRST_DAY, LAST_DAY
 from search.whoosh_index import to_datetime
 
@@ -41,11 +41,16 @@ async def filters_for(
     tag: str | None = None,
     author: str | None = None,
     kind: str | None = None,
+    thread: str | None = None,
     since: str | None = None,
     until: str | None = None,
 ) -> Filters:
     if community:
         await communities.get(actor, community)  # 404 for one the reader may not see
+    thread_id = None
+    if thread:
+        thread_id = _thread_id(thread)
+        await threads.get(actor, thread_id)  # 404 for one the reader may not see
     if kind:
         kind = validation.choice(kind, "kind", KINDS)
     readable = await permissions.readable_community_ids(actor)
@@ -60,9 +65,22 @@ async def filters_for(
         tag=(tag or "").strip().lower().lstrip("#") or None,
         author=(author or "").strip().lower() or None,
         kind=kind or None,
+        thread=thread_id,
         since=_day(since, "from"),
         until=_day(until, "to", end=True),
     )
+
+
+def _thread_id(value: str) -> int:
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 2**63:
+        raise BadRequest("'thread' must be a thread number.", code="bad_query")
+    return int(value)
+
+
+def group_for(value: str | None) -> str:
+    """How results are listed: "thread" (one per thread, the default) or "post"."""
+    return validation.choice(value, "group", GROUPS) if value else GROUPS[0]
 
 
 async def search(
@@ -73,10 +91,11 @@ async def search(
     page: int = 1,
     per_page: int = 20,
     facets: bool = False,
+    group: str = "thread",
 ) -> Results:
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     return await asyncio.to_thread(
-        index.search, text, filters, page=page, per_page=per_page, facets=facets
+        index.search, text, filters, page=page, per_page=per_page, facets=facets, group=group
     )
 
 

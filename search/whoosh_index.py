@@ -10,7 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from array import array
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from dataclasses import field as default
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -23,8 +27,8 @@ from whoosh.searching import Searcher
 from search import query as qp
 from search import snippets
 from search.analysis import WORD, WordCount, index_term, normalise, text_analyzer
-from search.fast_query import Evaluation, Unsupported, segment_docs, top
-from search.port import Filters, Hit, Results
+from search.fast_query import Evaluation, Unsupported, by_thread, one_each, segment_docs, top
+from search.port import Filters, Hit, Match, Results
 from search.whoosh_format import (
     MAX_DAY_NUMBER,
     VOCABULARY,
@@ -39,6 +43,23 @@ from search.whoosh_format import (
 log = logging.getLogger("chaupal.search")
 
 REFRESH_EVERY = 0.2  # seconds between checks for a newer index generation
+
+
+MAX_OTHERS = 3  # other matching posts listed under a thread's best one
+
+
+@dataclass
+class _Found:
+    """What a query matched, for one page: total, the ranked (document, score) pairs up to the
+    page's end, and facet counts; grouped by thread, also every matching document (after the
+    mask) with its score and how many each thread has."""
+
+    total: int
+    ranked: list[tuple[int, float]]
+    facets: dict[str, dict[str, int]]
+    docs: set[int] = default(default_factory=set)
+    scores: dict[int, float] = default(default_factory=dict)
+    matches: Counter[int] = default(default_factory=Counter)
 
 
 class WhooshIndex:
@@ -143,6 +164,8 @@ class WhooshIndex:
             parts.append(wq.Term("author", filters.author.lower()))
         if filters.kind in ("thread", "post"):
             parts.append(wq.Term("kind", filters.kind))
+        if filters.thread:
+            parts.append(wq.Term("thread_id", str(filters.thread)))
         if filters.since or filters.until:
             parts.append(_days(filters.since, filters.until))
         if not parts:
@@ -220,8 +243,19 @@ class WhooshIndex:
         return wq.And([query, wq.ConstantScoreQuery(restriction, 0.0)])
 
     def search(
-        self, text: str, filters: Filters, *, page: int, per_page: int, facets: bool
+        self,
+        text: str,
+        filters: Filters,
+        *,
+        page: int,
+        per_page: int,
+        facets: bool,
+        group: str = "thread",
     ) -> Results:
+        """A page of results. Grouped by thread (the default), each thread is listed once, by
+        its best post, with how many of its posts matched; the total and the facets count
+        threads. When no document has every word, the words are asked for again as
+        alternatives, and the results say so (fallback "any")."""
         searcher = self._searcher()
         reader = searcher.reader()
 
@@ -242,62 +276,112 @@ class WhooshIndex:
             tag=parsed.tag or filters.tag,
             author=parsed.author or filters.author,
             kind=filters.kind,
+            thread=filters.thread,
             since=filters.since,
             until=filters.until,
         )
         restriction = self._filter(narrowed)
         if parsed.empty:
             # No words: list what the filters select, but only if the reader chose some.
-            chosen = narrowed.community or narrowed.tag or narrowed.author
+            chosen = narrowed.community or narrowed.tag or narrowed.author or narrowed.thread
             if parsed.must_not or not chosen:
                 return Results(total=0, hits=[])
+        grouped = group != "post"
         query = self._within(qp.build(parsed) if not parsed.empty else wq.Every(), restriction)
         mask = self._mask(searcher, narrowed)
-        try:
-            total, ranked, facet_counts = self._evaluate(
-                searcher, query, mask, page * per_page, facets
-            )
-        except Unsupported:
-            total, ranked, facet_counts = self._whoosh(
-                searcher, query, mask, page * per_page, facets
-            )
+        found = self._found(searcher, query, mask, page * per_page, facets, grouped)
+        every_word_total, fallback = found.total, None
+        if not found.total and len(parsed.must) > 1:
+            wider = self._within(qp.build(parsed, any_word=True), restriction)
+            widened = self._found(searcher, wider, mask, page * per_page, facets, grouped)
+            if widened.total:
+                query, found, fallback = wider, widened, "any"
         terms = _highlight_terms(query)
-        hits = [
-            self._hit(searcher.stored_fields(doc), score, terms)
-            for doc, score in ranked[(page - 1) * per_page :]
-        ]
+        shown = found.ranked[(page - 1) * per_page :]
+        hits = [self._hit(searcher.stored_fields(doc), score, terms) for doc, score in shown]
+        if grouped:
+            self._add_others(searcher, found, shown, hits)
         hits.sort(
             key=lambda h: (-round(h.score, 4), -(h.created_at.timestamp() if h.created_at else 0))
         )
         suggestion = None
-        if total <= 2 and parsed.plain_words:
+        if every_word_total <= 2 and parsed.plain_words:
             suggestion = self._suggest(searcher, text, parsed.plain_words, restriction, mask)
-        return Results(total=total, hits=hits, facets=facet_counts, suggestion=suggestion)
+        return Results(
+            total=found.total,
+            hits=hits,
+            facets=found.facets,
+            suggestion=suggestion,
+            fallback=fallback,
+        )
+
+    def _found(
+        self,
+        searcher: Searcher,
+        query: wq.Query,
+        mask: set[int] | None,
+        count: int,
+        facets: bool,
+        grouped: bool,
+    ) -> _Found:
+        """The matches of a query: by search/fast_query.py, or by Whoosh for a query that
+        module does not handle; grouped by thread if asked."""
+        if not grouped:
+            try:
+                return self._evaluate(searcher, query, mask, count, facets)
+            except Unsupported:
+                return self._whoosh(searcher, query, mask, count, facets)
+        try:
+            evaluation = Evaluation(searcher, lambda field: self._lengths(searcher, field))
+            docs = evaluation.docs(query)
+            if mask:
+                docs -= mask
+            scores = evaluation.scores(query, docs)
+        except Unsupported:
+            every = searcher.search(query, limit=None, mask=mask)
+            scores = {doc: float(score or 0.0) for doc, score in every.items()}
+            docs = set(scores)
+        if len(scores) != len(docs):  # a document matched by filters alone scores nothing
+            scores = {doc: scores.get(doc, 0.0) for doc in docs}
+        thread_of = self._threads(searcher)
+        ranked, matches = by_thread(scores, thread_of, count)
+        return _Found(
+            total=len(matches),
+            ranked=ranked,
+            facets=self._facets(searcher, one_each(docs, thread_of)) if facets else {},
+            docs=docs,
+            scores=scores,
+            matches=matches,
+        )
 
     def _evaluate(
         self, searcher: Searcher, query: wq.Query, mask: set[int] | None, count: int, facets: bool
-    ) -> tuple[int, list[tuple[int, float]], dict[str, dict[str, int]]]:
-        """(total, the best `count` (document, score), facet counts) by search/fast_query.py;
-        raises Unsupported for a query it does not handle."""
+    ) -> _Found:
+        """The total, the best `count` (document, score) and the facet counts, by
+        search/fast_query.py; raises Unsupported for a query it does not handle."""
         evaluation = Evaluation(searcher, lambda field: self._lengths(searcher, field))
         docs = evaluation.docs(query)
         if mask:
             docs -= mask
         ranked = top(evaluation.scores(query, docs), count)
+        facet_counts = self._facets(searcher, docs) if facets else {}
+        return _Found(total=len(docs), ranked=ranked, facets=facet_counts)
+
+    def _facets(self, searcher: Searcher, docs: set[int]) -> dict[str, dict[str, int]]:
+        """How many of docs each community and tag holds."""
         facet_counts: dict[str, dict[str, int]] = {}
-        if facets:
-            for name, field in (("community", "community"), ("tag", "tags")):
-                counts: dict[str, int] = {}
-                for part in self._value_parts(searcher, field):
-                    for value, members in part.items():
-                        if n := len(members & docs):
-                            counts[value] = counts.get(value, 0) + n
-                facet_counts[name] = _top_facets(counts)
-        return len(docs), ranked, facet_counts
+        for name, field in (("community", "community"), ("tag", "tags")):
+            counts: dict[str, int] = {}
+            for part in self._value_parts(searcher, field):
+                for value, members in part.items():
+                    if n := len(members & docs):
+                        counts[value] = counts.get(value, 0) + n
+            facet_counts[name] = _top_facets(counts)
+        return facet_counts
 
     def _whoosh(
         self, searcher: Searcher, query: wq.Query, mask: set[int] | None, count: int, facets: bool
-    ) -> tuple[int, list[tuple[int, float]], dict[str, dict[str, int]]]:
+    ) -> _Found:
         """The same as _evaluate, by Whoosh's own matchers: for any query."""
         grouped = None
         if facets:
@@ -320,7 +404,50 @@ class WhooshIndex:
             facet_counts = {
                 name: _top_facets(results.groups(name)) for name in ("community", "tag")
             }
-        return len(results), ranked, facet_counts
+        return _Found(total=len(results), ranked=ranked, facets=facet_counts)
+
+    def _threads(self, searcher: Searcher) -> Sequence[int]:
+        """The thread id of every document, in the searcher's numbering (0 for vocabulary
+        documents), kept per segment like the field lengths."""
+        cache = self._cache(searcher)
+        found: array[int] | None = cache.get("threads")
+        if found is None:
+            found = array("q")
+            for segment, _ in searcher.reader().leaf_readers():
+                found.extend(self._per_segment(segment, 0, ("threads", "thread_id"), _thread_of))
+            cache["threads"] = found
+        return found
+
+    def _add_others(
+        self,
+        searcher: Searcher,
+        found: _Found,
+        shown: list[tuple[int, float]],
+        hits: list[Hit],
+    ) -> None:
+        """Each listed thread's count of matching posts and its best few others, in the
+        order they were written. One pass over the matches finds the listed threads' others
+        (reading each thread's own posting list costs far more); only those few are read."""
+        thread_of = self._threads(searcher)
+        for hit in hits:
+            hit.matches = found.matches[hit.thread_id]
+        listed = {doc for doc, _ in shown}
+        wanted = {hit.thread_id for hit in hits if hit.matches > 1}
+        if not wanted:
+            return
+        mine: dict[int, dict[int, float]] = {}
+        scores = found.scores
+        for doc in [d for d in found.docs if thread_of[d] in wanted and d not in listed]:
+            mine.setdefault(thread_of[doc], {})[doc] = scores[doc]
+        for hit in hits:
+            others = [
+                searcher.stored_fields(d) for d, _ in top(mine.get(hit.thread_id, {}), MAX_OTHERS)
+            ]
+            others.sort(key=lambda f: (f.get("created") or datetime.min, int(f["post_id"])))
+            hit.others = [
+                Match(post_id=int(f["post_id"]), author=f["author"], created_at=f.get("created"))
+                for f in others
+            ]
 
     def _suggest(
         self,
@@ -429,6 +556,17 @@ def _value_docs(segment: Any, offset: int, field: str) -> dict[str, frozenset[in
         text: frozenset(d + offset for d in segment_docs(segment, field, text))
         for text in (value.decode("utf-8") for value in segment.lexicon(field))
     }
+
+
+def _thread_of(segment: Any, offset: int, field: str) -> array[int]:
+    """The thread id of each document of one segment (deleted ones too), 0 for none."""
+    found = array("q", bytes(8 * segment.doc_count_all()))
+    for value in segment.lexicon(field):
+        text = value.decode("utf-8")
+        number = int(text)
+        for doc in segment_docs(segment, field, text):
+            found[doc] = number
+    return found
 
 
 def _NO_LENGTHS(field: str) -> bytes:

@@ -513,7 +513,7 @@
         li.appendChild(a);
         var where = document.createElement("span");
         where.className = "muted small";
-        where.textContent = " in " + item.community;
+        where.textContent = " in " + (item.community_name || item.community);
         li.appendChild(where);
         list.appendChild(li);
       });
@@ -546,10 +546,23 @@
     ask();
   }
 
+  /* ------------------------------------------------ panels open when wide */
+
+  // <details data-open-wide> (the search filters) start closed on a phone so the results
+  // come first; on a wide screen there is room, so they are opened.
+  function initOpenWide() {
+    if (!window.matchMedia || !window.matchMedia("(min-width: 48em)").matches) {
+      return;
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("details[data-open-wide]"), function (d) {
+      d.open = true;
+    });
+  }
+
   /* ---------------------------------------------------------- startup */
 
   function init() {
-    var steps = [initRelativeTimes, initConfirm, initQuoteReply, initCounters, initDoubleSubmitGuard, initSimilarThreads];
+    var steps = [initRelativeTimes, initConfirm, initQuoteReply, initCounters, initDoubleSubmitGuard, initSimilarThreads, initOpenWide];
     steps.forEach(function (step) {
       try {
         step();

@@ -161,9 +161,18 @@ async def read_page(w: World, actor: str, url: str) -> Fetched:
     return await w.page(actor, url)
 
 
+# What the search probes ask for: the secret's marker, one letter off ("did you mean"), or
+# with a word nothing has (the any-word fallback).
+QUERIES: dict[str, Callable[[str], str]] = {
+    "marker": lambda marker: marker,
+    "misspelt": misspelt,
+    "fallback": lambda marker: f"{marker}+qzunfoundwordqz",
+}
+
+
 def search_api(check: Callable[[dict[str, Any], Secret], bool], **params: str) -> Probe:
     async def probe(w: World, actor: str, s: Secret) -> bool:
-        q = misspelt(s.marker) if params.get("q") == "misspelt" else s.marker
+        q = QUERIES[params.get("q", "marker")](s.marker)
         extra = "".join(f"&{k}={v}" for k, v in params.items() if k != "q")
         r = await w.api_get(actor, f"/api/v1/search?q={q}{extra}")
         assert r.status == 200, r.text
@@ -172,9 +181,11 @@ def search_api(check: Callable[[dict[str, Any], Secret], bool], **params: str) -
     return probe
 
 
-def search_page(check: Callable[[str, Secret], bool], misspelt_query: bool = False) -> Probe:
+def search_page(
+    check: Callable[[str, Secret], bool], misspelt_query: bool = False, query: str = "marker"
+) -> Probe:
     async def probe(w: World, actor: str, s: Secret) -> bool:
-        q = misspelt(s.marker) if misspelt_query else s.marker
+        q = misspelt(s.marker) if misspelt_query else QUERIES[query](s.marker)
         r = await w.page(actor, f"/search?q={q}")
         assert r.status == 200, r.text[:300]
         return check(r.text, s)
@@ -482,6 +493,16 @@ PATHS: tuple[ReadPath, ...] = (
         **SEARCHED,
     ),
     ReadPath(
+        "search-api-every-post",
+        search_api(lambda body, s: bool(body["items"]), group="post"),
+        **SEARCHED,
+    ),
+    ReadPath(
+        "search-api-fallback",
+        search_api(lambda body, s: bool(body["items"]) or body["total"] > 0, q="fallback"),
+        **SEARCHED,
+    ),
+    ReadPath(
         "search-api-facets",
         search_api(lambda body, s: any((body.get("facets") or {}).values()), facets="1"),
         **SEARCHED,
@@ -497,6 +518,11 @@ PATHS: tuple[ReadPath, ...] = (
         **SEARCHED,
     ),
     ReadPath("search-page-totals", search_page(page_total), **SEARCHED),
+    ReadPath(
+        "search-page-fallback",
+        search_page(lambda html, s: s.marker in results_block(html), query="fallback"),
+        **SEARCHED,
+    ),
     ReadPath(
         "search-page-facets",
         search_page(lambda html, s: "<li>" in facets_block(html)),

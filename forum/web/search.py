@@ -17,19 +17,23 @@ from search import service as search_service
 
 async def search_page(request: Request) -> Response:
     user, _ = await page_actor(request)
-    names = ("q", "community", "tag", "author", "kind", "from", "to")
+    names = ("q", "community", "tag", "author", "kind", "group", "thread", "from", "to")
     params = {k: request.query_params.get(k, "")[:300] for k in names}
     page = query_int(request, "page", 1, high=1000)
     per_page = 20
     results, error = None, None
-    if params["q"].strip() or params["tag"] or params["author"] or params["community"]:
+    group = "thread"
+    chosen = params["tag"] or params["author"] or params["community"] or params["thread"]
+    if params["q"].strip() or chosen:
         try:
+            group = search_service.group_for(params["group"] or None)
             filters = await search_service.filters_for(
                 user,
                 community=params["community"] or None,
                 tag=params["tag"] or None,
                 author=params["author"] or None,
                 kind=params["kind"] or None,
+                thread=params["thread"] or None,
                 since=params["from"] or None,
                 until=params["to"] or None,
             )
@@ -40,6 +44,7 @@ async def search_page(request: Request) -> Response:
                 page=page,
                 per_page=per_page,
                 facets=True,
+                group=group,
             )
         except (BadRequest, Invalid) as exc:
             error = exc.message
@@ -49,6 +54,13 @@ async def search_page(request: Request) -> Response:
 
     def facet_url(name: str, value: str) -> str:
         return "?" + urlencode({**{k: v for k, v in params.items() if v}, name: value})
+
+    def thread_url(thread_id: int) -> str:
+        """Every matching post of one thread."""
+        return "?" + urlencode({"q": params["q"], "thread": thread_id, "group": "post"})
+
+    def without(*names: str) -> str:
+        return "?" + urlencode({k: v for k, v in params.items() if v and k not in names})
 
     readable = await communities.list_visible(user)
     return await render(
@@ -64,6 +76,11 @@ async def search_page(request: Request) -> Response:
             "per_page": per_page,
             "page_url": page_url,
             "facet_url": facet_url,
+            "thread_url": thread_url,
+            "without": without,
+            "group": group,
+            # Filters in use open the filter panel (it starts closed on a phone).
+            "filtering": any(params[k] for k in names if k not in ("q", "thread")),
             "communities": readable,
             "community_names": {c.slug: c.name for c in readable},
             "dates": search_service.DATE_RANGE,

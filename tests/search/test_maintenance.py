@@ -29,7 +29,7 @@ EVERYONE = Filters(communities=None)
 
 def found(index: WhooshIndex, q: str) -> set[int]:
     """Post ids the index finds for q, with no permission filter."""
-    results = index.search(q, EVERYONE, page=1, per_page=50, facets=False)
+    results = index.search(q, EVERYONE, page=1, per_page=50, facets=False, group="post")
     return {hit.post_id for hit in results.hits}
 
 
@@ -168,7 +168,7 @@ async def test_vocabulary_documents_never_show_as_results(app, corpus):
     index = app.state.search
     listing = index.search(
         "", Filters(communities=None, community="district-collectors"),
-        page=1, per_page=50, facets=True,
+        page=1, per_page=50, facets=True, group="post",
     )  # fmt: skip
     assert {hit.kind for hit in listing.hits} == {"thread", "post"}
     assert listing.total == 3

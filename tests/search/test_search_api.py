@@ -232,7 +232,7 @@ async def test_kind_filter_separates_threads_from_replies(app, client, make_thre
     answer = await posts.reply(author, thread, body="Our monsoon checklist is attached.")
     await drain(app)
 
-    both = await search(client, "monsoon")
+    both = await search(client, "monsoon", group="post")
     assert post_ids(both) == {await first_post_id(thread), answer.id}
     threads_only = await search(client, "monsoon", kind="thread")
     assert [(i["kind"], i["thread_id"]) for i in threads_only["items"]] == [("thread", thread.id)]
@@ -314,12 +314,13 @@ async def test_exclusion_only_query_never_returns_the_excluded_documents(client,
 
 
 async def test_or_finds_either_word(client, collectors):
-    assert thread_ids(await search(client, "chair pending")) == set()
-    assert thread_ids(await search(client, "chair OR pending")) == {
-        collectors["chair"].id,
-        collectors["court"].id,
-    }
-    assert thread_ids(await search(client, "chair or pending")) == set()  # only OR is an operator
+    both = {collectors["chair"].id, collectors["court"].id}
+    every_word = await search(client, "chair pending")  # no post has both: the fallback
+    assert every_word["fallback"] == "any" and thread_ids(every_word) == both
+    either = await search(client, "chair OR pending")
+    assert either["fallback"] is None and thread_ids(either) == both
+    lowercase = await search(client, "chair or pending")  # only OR is an operator
+    assert lowercase["fallback"] == "any"
 
 
 async def test_prefix_star_expands_to_indexed_words(client, collectors):
@@ -381,7 +382,7 @@ async def test_facets_count_every_match_per_community_and_tag(
     await make_thread(author, other, title="Unrelated", body="Nothing here.", tags=["transfer"])
     await drain(app)
 
-    body = await search(client, "circular", facets="1", limit=2)
+    body = await search(client, "circular", facets="1", limit=2, group="post")
 
     assert body["total"] == 6
     assert len(body["items"]) == 2
@@ -602,7 +603,7 @@ async def test_private_posts_are_invisible_to_non_members(client, private_world,
 async def test_private_posts_are_found_by_members_and_admins(client, private_world, admin, who):
     headers = await headers_for(private_world, who, admin)
 
-    body = await search(client, "budget", headers=headers, facets="1")
+    body = await search(client, "budget", headers=headers, facets="1", group="post")
     assert post_ids(body) == {
         await first_post_id(private_world["open"]),
         await first_post_id(private_world["secret"]),
@@ -613,6 +614,8 @@ async def test_private_posts_are_found_by_members_and_admins(client, private_wor
     assert body["facets"]["tag"]["secret-probe"] == 2
 
     body = await search(client, "kickbacks", headers=headers, community="vigilance-cell")
+    assert body["total"] == 1 and body["items"][0]["matches"] == 2
+    body = await search(client, "kickbacks", headers=headers, group="post")
     assert body["total"] == 2
 
 

@@ -80,7 +80,7 @@ async def test_posts_written_while_the_writer_is_down_are_indexed_on_catch_up(
     assert await catch_up.drain() == len(queued)
 
     assert await outbox() == []
-    body = await search(client, "kharif")
+    body = await search(client, "kharif", group="post")
     assert post_ids(body) == {thread["posts"][0]["id"], answer["id"]}
     assert thread_ids(await search(client, "mandi")) == {thread["id"]}
 
