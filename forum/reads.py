@@ -485,6 +485,7 @@ async def threads_in(
     limit: int = 25,
     tag: str | None = None,
     pinned: bool | None = None,
+    cache: Memo | None = None,
 ) -> tuple[list[ThreadView], str | None]:
     """A community's threads by newest activity, one page, and the next page's cursor."""
     who = await permissions.reader(actor)
@@ -513,7 +514,7 @@ async def threads_in(
         f"SELECT {_THREAD_COLUMNS} FROM threads t {_THREAD_JOINS} WHERE {' AND '.join(where)}"  # noqa: S608
         " ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?"
     )
-    rows = [_thread_from(row, community) for row in await query(sql, *params, limit + 1)]
+    rows = [_view_of(row, community, cache) for row in await query(sql, *params, limit + 1)]
     # The SQL above already agrees; permissions.py has the last word.
     rows = [
         row
@@ -570,6 +571,20 @@ async def communities_by_id(ids: list[int]) -> list[CommunityView]:
     marks = ", ".join("?" * len(ids))
     sql = f"SELECT id, slug, name, description, kind, visibility, member_count, thread_count FROM communities WHERE id IN ({marks}) ORDER BY name"  # noqa: S608
     return [_community_from(row) for row in await query(sql, *ids)]
+
+
+def _view_of(row: dict[str, Any], community: CommunityView, cache: Memo | None) -> ThreadView:
+    """A thread list row's view, kept by the thread's version when a cache is given (a row's
+    values change only with it; its community's view is the one read with the list)."""
+    if cache is None:
+        return _thread_from(row, community)
+    key = ("view", int(row["id"]), int(row["version"]), community)
+    found = cache.get(key)
+    if isinstance(found, ThreadView):
+        return found
+    view = _thread_from(row, community)
+    cache.put(key, view)
+    return view
 
 
 def encode_cursor(view: ThreadView) -> str:

@@ -34,10 +34,17 @@ async def community_page(request: Request) -> Response:
     tag = request.query_params.get("tag") or None
     limit = settings_of(request).threads_per_page
     pinned: list[reads.ThreadView] = []
+    views = page_cache.memo(request, "rows")
     if not cursor and not tag:
-        pinned, _ = await reads.threads_in(user, community, pinned=True, limit=10)
+        pinned, _ = await reads.threads_in(user, community, pinned=True, limit=10, cache=views)
     rows, next_cursor = await reads.threads_in(
-        user, community, cursor=cursor, limit=limit, tag=tag, pinned=None if tag else False
+        user,
+        community,
+        cursor=cursor,
+        limit=limit,
+        tag=tag,
+        pinned=None if tag else False,
+        cache=views,
     )
     who = await permissions.reader(user)
     suspension = await permissions.suspension_notice(user, community)
