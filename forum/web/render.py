@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -80,6 +81,16 @@ def exact(value: datetime | None) -> str:
     return value.strftime("%d %b %Y, %H:%M UTC") if value else ""
 
 
+# The CSRF token of the page being rendered, for macros.html's csrf(): macros are imported
+# without the page's context (so Jinja keeps one module of them instead of building it anew
+# for every page), and read it here. Set around each render, which runs without awaiting.
+_RENDERING_CSRF: ContextVar[object] = ContextVar("chaupal_rendering_csrf", default="")
+
+
+def current_csrf() -> object:
+    return _RENDERING_CSRF.get()
+
+
 def make_templates(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -95,6 +106,7 @@ def make_templates(settings: Settings) -> Environment:
         suggested_roles=accounts.SUGGESTED_ROLES,
         suggested_sectors=accounts.SUGGESTED_SECTORS,
         event_kinds=event_organise.KIND_LABELS,
+        current_csrf=current_csrf,
     )
     env.filters.update(
         # Event times in a zone (the viewer's): DD-MM-YYYY HH:MM IST.
@@ -202,7 +214,12 @@ def render_fragment(request: Request, template: str, context: dict[str, Any]) ->
     """A part of a page that may be shared by readers for whom it is the same: it sees no
     request, user, flash or header, and its forms carry CSRF_SLOT for render() to fill."""
     env: Environment = request.app.state.templates
-    html = env.get_template(template).render(csrf_token=_SlotToken(), **context)
+    slot = _SlotToken()
+    token = _RENDERING_CSRF.set(slot)
+    try:
+        html = env.get_template(template).render(csrf_token=slot, **context)
+    finally:
+        _RENDERING_CSRF.reset(token)
     return Markup(html)  # noqa: S704 - rendered by the autoescaping environment
 
 
@@ -221,17 +238,21 @@ async def render(
             flash = None
     env: Environment = request.app.state.templates
     header = await header_info(auth.user)
-    html = env.get_template(template).render(
-        request=request,
-        user=auth.user,
-        csrf_token=csrf,
-        flash=flash,
-        path=request.url.path,
-        header=header,
-        site_caps=header.caps,
-        live_since=request.app.state.hub.last_id,
-        **(context or {}),
-    )
+    rendering = _RENDERING_CSRF.set(csrf)
+    try:
+        html = env.get_template(template).render(
+            request=request,
+            user=auth.user,
+            csrf_token=csrf,
+            flash=flash,
+            path=request.url.path,
+            header=header,
+            site_caps=header.caps,
+            live_since=request.app.state.hub.last_id,
+            **(context or {}),
+        )
+    finally:
+        _RENDERING_CSRF.reset(rendering)
     if CSRF_SLOT in html:
         html = html.replace(CSRF_SLOT, str(csrf))
     response = HTMLResponse(html, status_code=status)

@@ -150,9 +150,14 @@ async def thread_context(
     if stream is None:
         stream = render_fragment(request, "_post_stream.html", stream_context)
         shared.put(stream_key, stream)
+    aside = shared.get(("aside", *version_key, can_link))
+    if aside is None and course_panel.shown:
+        aside = render_fragment(request, "_course_aside.html", stream_context)
+        shared.put(("aside", *version_key, can_link), aside)
     return {
         **stream_context,
         "post_stream": stream,
+        "course_aside": aside,
         "caps": caps,
         "suspension": suspension,
         "draft": draft,
