@@ -5,8 +5,8 @@ error page. The page routes (forum/web/*.py, moderation/pages.py) all render thr
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
