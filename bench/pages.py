@@ -687,12 +687,14 @@ class Loader(Protocol):
     ) -> None: ...
 
 
-def column_defaults(model: Any, loader: Loader) -> dict[str, Any]:
+def column_defaults(model: Any, loader: Loader, given: Sequence[str]) -> dict[str, Any]:
     """Every column of a model's table with the value Tortoise would write when none is given."""
     now = datetime.now(UTC)
     out: dict[str, Any] = {}
     for name, column in model._meta.fields_db_projection.items():
         field_object = model._meta.fields_map[name]
+        if field_object.pk and field_object.generated and name not in given:
+            continue  # the database numbers it
         if getattr(field_object, "auto_now_add", False) or getattr(field_object, "auto_now", False):
             value: Any = now
         elif callable(field_object.default):
@@ -712,7 +714,7 @@ async def load_table(
     loader: Loader, model: Any, columns: list[str], rows: Iterable[tuple[Any, ...]]
 ) -> None:
     """Inserts rows given for `columns`; every other column gets its default."""
-    defaults = column_defaults(model, loader)
+    defaults = column_defaults(model, loader, columns)
     unknown = set(columns) - set(defaults)
     if unknown:
         raise RuntimeError(f"{model._meta.db_table}: no such columns {sorted(unknown)}")
