@@ -1,17 +1,22 @@
-"""Throughput and latency of Chaupal's hot read pages, against a bare-Starlette ceiling.
+"""Throughput and latency of Chaupal's hot read pages, per reader, against a bare-Starlette ceiling.
 
     .venv/bin/python bench/pages.py            # full run: 20 communities, 5,000 threads, 100,000 posts
     .venv/bin/python bench/pages.py --quick    # smoke run: 2 communities, 200 threads, 2,000 posts
+    .venv/bin/python bench/pages.py --posts 1000000 --build-only --keep-corpus DIR   # then --corpus DIR
 
 Steps (one function each, below):
- 1. build a corpus in a fresh temp data dir (SQLite; or --database-url postgres://...), bulk
-    inserted with consistent thread counters and Markdown bodies rendered by forum.markup;
- 2. start the real server (`python server.py serve`) on it and wait for /healthz;
- 3. measure anonymous GETs of a 20-post thread page, a community thread list and the thread
-    JSON with wrk (or the built-in bench/loadgen.py when wrk is missing);
+ 1. build a corpus in a fresh temp data dir (SQLite; or --database-url postgres://...), written
+    with sqlite3 executemany or asyncpg COPY after the app's migrations, with consistent
+    counters and Markdown bodies rendered by forum.markup; plus the signed-in readers (100
+    ordinary members and an admin: sessions, API tokens, notifications, reactions, bookmarks);
+ 2. start the real server (`python server.py serve`) on it and wait for /healthz, then check
+    every page once per reader (status, signed-in view, shape) and every credential;
+ 3. measure home, directory, community list, thread page, notifications and thread JSON for
+    each reader with wrk (or the built-in bench/loadgen.py when wrk is missing), the signed-in
+    readers' cookies or bearer tokens rotated per request;
  4. measure the ceiling: bench/ceiling_app.py serving a fixed page of the thread page's size;
  5. read the server's resident memory (VmRSS) after the runs;
- 6. print the conditions and a table, and compare with DESIGN.md's performance targets.
+ 6. print the conditions and a table, and compare with the performance targets.
 
 See bench/README.md for how to read the output.
 """
@@ -102,7 +107,7 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     )
     corpus = parser.add_argument_group("corpus")
     corpus.add_argument(
-        "--quick", action="store_true", help="small smoke run (2/50/200/2,000, 5 s per URL)"
+        "--quick", action="store_true", help="small smoke run (2/50/200/2,000, 3 s per cell)"
     )
     corpus.add_argument("--communities", type=int, help="default 20 (quick: 2)")
     corpus.add_argument(
