@@ -1,6 +1,6 @@
 """A small closed-loop HTTP/1.1 load generator, used by bench/pages.py when wrk is not installed.
 
-    python bench/loadgen.py URL [-c 32] [-d 20] [--warmup 2] [--procs 1]
+    python bench/loadgen.py URL [-c 32] [-d 20] [--warmup 2] [--procs 1] [--header-file FILE]
 
 Each of the C connections is kept alive and sends one GET, waits for the whole response, and
 sends the next (like wrk, no pipelining). Requests started during the warm-up are not counted.
@@ -10,6 +10,8 @@ histogram with about 0.1 % resolution. The output is one JSON object on stdout.
 It is written on bare asyncio protocols (uvloop when installed) rather than httpx, so that a
 single client process can drive well past 10,000 requests a second and is not the bottleneck.
 With --procs N the connections are split over N processes and their histograms merged.
+With --header-file FILE (one "Name: value" line each, e.g. a session cookie per signed-in
+person) each request carries the next line in turn, so the server sees many readers, not one.
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ class Run:
 
     host: str
     port: int
-    request: bytes
+    requests_to_send: list[bytes]
+    turn: int = 0
     measure_start: float = float("inf")
     measure_end: float = float("inf")
     stopping: bool = False
@@ -52,6 +55,10 @@ class Run:
     bytes_read: int = 0
     non2xx: int = 0
     errors: int = 0
+
+    def next_request(self) -> bytes:
+        self.turn = (self.turn + 1) % len(self.requests_to_send)
+        return self.requests_to_send[self.turn]
 
     def record(self, started: float, finished: float, status: int, size: int) -> None:
         if started < self.measure_start or finished > self.measure_end:
@@ -86,7 +93,7 @@ class Connection(asyncio.Protocol):
             self.transport.close()
             return
         self.started = time.perf_counter()
-        self.transport.write(self.run.request)
+        self.transport.write(self.run.next_request())
 
     def data_received(self, data: bytes) -> None:
         buffer = self.buffer
@@ -125,21 +132,35 @@ async def open_connection(run: Run, loop: asyncio.AbstractEventLoop) -> Connecti
     return protocol
 
 
-def build_request(url: str) -> tuple[str, int, bytes]:
+def build_requests(url: str, headers: list[str] | None = None) -> tuple[str, int, list[bytes]]:
+    """The GET to send, one variant per header line (or one plain GET without headers)."""
     parts = urlsplit(url)
     host = parts.hostname or "127.0.0.1"
     port = parts.port or 80
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
-    return host, port, request
+    head = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+    requests = [f"{head}{line}\r\n\r\n".encode() for line in headers or []]
+    return host, port, requests or [f"{head}\r\n".encode()]
 
 
-async def drive(url: str, connections: int, duration: float, warmup: float) -> Run:
+def read_headers(path: str | None) -> list[str]:
+    if not path:
+        return []
+    with open(path, encoding="utf-8") as handle:
+        lines = [line.strip() for line in handle if line.strip()]
+    if any(":" not in line for line in lines):
+        raise SystemExit(f"error: {path}: every line must be 'Name: value'")
+    return lines
+
+
+async def drive(
+    url: str, connections: int, duration: float, warmup: float, headers: list[str] | None = None
+) -> Run:
     loop = asyncio.get_running_loop()
-    host, port, request = build_request(url)
-    run = Run(host=host, port=port, request=request)
+    host, port, requests = build_requests(url, headers)
+    run = Run(host=host, port=port, requests_to_send=requests)
     clients = [await open_connection(run, loop) for _ in range(connections)]
     await asyncio.sleep(warmup)
     run.measure_start = time.perf_counter()
@@ -154,14 +175,16 @@ async def drive(url: str, connections: int, duration: float, warmup: float) -> R
     return run
 
 
-def run_in_process(url: str, connections: int, duration: float, warmup: float) -> dict[str, Any]:
+def run_in_process(
+    url: str, connections: int, duration: float, warmup: float, header_file: str | None = None
+) -> dict[str, Any]:
     try:
         import uvloop
 
         runner: Any = uvloop.run
     except ImportError:  # pragma: no cover - uvloop is in the venv
         runner = asyncio.run
-    run = runner(drive(url, connections, duration, warmup))
+    run = runner(drive(url, connections, duration, warmup, read_headers(header_file)))
     return {
         "requests": run.requests,
         "duration": run.measure_end - run.measure_start,
@@ -220,11 +243,17 @@ def summarise(merged: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_load(
-    url: str, connections: int, duration: float, warmup: float, procs: int = 1
+    url: str,
+    connections: int,
+    duration: float,
+    warmup: float,
+    procs: int = 1,
+    header_file: str | None = None,
 ) -> dict[str, Any]:
     """Drives the URL and returns the summary; with procs > 1 the work is split over processes."""
     if procs <= 1:
-        return summarise(merge([run_in_process(url, connections, duration, warmup)]))
+        return summarise(merge([run_in_process(url, connections, duration, warmup, header_file)]))
+    extra = ["--header-file", header_file] if header_file else []
     shares = [connections // procs + (1 if i < connections % procs else 0) for i in range(procs)]
     children = [
         subprocess.Popen(
@@ -239,6 +268,7 @@ def run_load(
                 "--warmup",
                 str(warmup),
                 "--raw",
+                *extra,
             ],
             stdout=subprocess.PIPE,
             text=True,
@@ -267,15 +297,22 @@ def main(argv: list[str] | None = None) -> int:
         "--procs", type=int, default=1, help="client processes sharing the connections"
     )
     parser.add_argument(
+        "--header-file",
+        help="file of 'Name: value' lines; each request sends the next one (rotating credentials)",
+    )
+    parser.add_argument(
         "--raw", action="store_true", help=argparse.SUPPRESS
     )  # worker mode: histogram out
     args = parser.parse_args(argv)
     if args.raw:
-        print(json.dumps(run_in_process(args.url, args.connections, args.duration, args.warmup)))
-    else:
-        print(
-            json.dumps(run_load(args.url, args.connections, args.duration, args.warmup, args.procs))
+        figures = run_in_process(
+            args.url, args.connections, args.duration, args.warmup, args.header_file
         )
+    else:
+        figures = run_load(
+            args.url, args.connections, args.duration, args.warmup, args.procs, args.header_file
+        )
+    print(json.dumps(figures))
     return 0
 
 
