@@ -121,7 +121,7 @@ async def thread_context(
     )
     can_link = permissions.links_courses(who, author_id=thread.author_id, community_id=community.id)
     course_panel = shared.get(("courses", *version_key, can_link))
-    if course_panel is None:
+    if not isinstance(course_panel, courses.ThreadCourses):
         course_panel = await courses.thread_panel(user, thread, request.app.state.courses)
         shared.put(("courses", *version_key, can_link), course_panel)
     stream_context = {

@@ -59,6 +59,8 @@ def _sign_in(page: Page, username: str) -> None:
 
 
 def _stored_drafts(page: Page) -> list[str]:
+    # drafts.js is deferred: it has run once the page has loaded (a heading can show before).
+    page.wait_for_load_state("load")
     keys: list[str] = page.evaluate(
         "() => Object.keys(localStorage).filter(k => k.startsWith('chaupal-draft:'))"
     )
