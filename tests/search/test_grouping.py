@@ -277,7 +277,7 @@ async def test_the_search_page_lists_a_thread_once_with_links_to_its_other_match
 async def test_the_search_filters_fold_away_unless_one_is_in_use(client, course_world):
     plain = await client.get("/search", params={"q": "course"})
     assert re.search(r'<details class="search-filters" data-open-wide>', plain.text)
-    assert 'id="f-q"' in plain.text.split("<details")[0]  # the words box stays outside
+    assert 'id="f-q"' in plain.text.split('<details class="search-filters"')[0]  # outside it
 
     narrowed = await client.get("/search", params={"q": "course", "author": "meena"})
     assert '<details class="search-filters" data-open-wide open>' in narrowed.text
