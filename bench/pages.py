@@ -953,6 +953,10 @@ async def insert_plan(database_url: str, plan: Plan, readers: Readers) -> dict[s
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
                 )
             await transaction.commit()
+            # A database loaded in bulk has no statistics until autovacuum comes round; a
+            # real one has them, so the planner is given them now (without, it took the
+            # home feed for a one-row table and sorted every thread: 22 ms instead of 0.3).
+            await pg_conn.execute("ANALYZE")
         else:
             await loader.finish()
     except BaseException:
