@@ -1,5 +1,6 @@
-"""An in-process cache of what anonymous visitors are sent for a thread: the rendered page and
-the thread's JSON.
+"""In-process caches of shared renderings: what anonymous visitors are sent for a thread (the
+rendered page and the thread's JSON), and the memos of parts every reader of a kind shares
+(`Memo`, `memo`, `thread_rows`, `communities`; see README "Fast for people who are signed in").
 
 Keys carry the thread's version (forum/models.py: bumped by every change to the thread or its
 posts), so a reply, an edit or a moderation decision is seen on the very next request; entries
@@ -15,7 +16,6 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
@@ -33,14 +33,81 @@ MEMO_BYTES = 8 * 1024 * 1024  # a memo's default; a worker holds a handful of th
 MEMO_SIZES = {"thread": 24 * 1024 * 1024}
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    body: bytes
-    stored_at: float
+class Memo:
+    """A bounded LRU of values whose entries expire after max_age seconds: shared fragments
+    and read results keyed by everything they depend on (a thread's version, a reader's
+    capabilities), so an entry is only ever served for the same inputs it was made from.
+    Bounded by entries and by an estimate of their size (text and bytes by length, row lists
+    by the length of their text values, anything else at a flat 1 KiB)."""
+
+    def __init__(
+        self,
+        *,
+        max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MEMO_BYTES,
+        max_age: float = MAX_AGE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        measure: Callable[[object], int] | None = None,
+    ) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.max_age = max_age
+        self.clock = clock
+        self.measure = measure or _size
+        self.size = 0
+        self._entries: OrderedDict[Hashable, tuple[float, object, int]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> object | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if self.clock() - entry[0] > self.max_age:
+            self._drop(key)
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: Hashable, value: object) -> None:
+        if key in self._entries:
+            self._drop(key)
+        size = self.measure(value)
+        self._entries[key] = (self.clock(), value, size)
+        self.size += size
+        while len(self._entries) > self.max_entries or self.size > self.max_bytes:
+            self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.size = 0
+
+    def _drop(self, key: Hashable) -> None:
+        self.size -= self._entries.pop(key)[2]
 
 
-class PageCache:
-    """A bounded LRU (entries and bytes) whose entries expire after max_age seconds."""
+def _size(value: object) -> int:
+    if isinstance(value, str | bytes):
+        return len(value) + 64
+    if isinstance(value, list):
+        total = 64
+        for item in value:
+            if isinstance(item, dict):
+                total += 64 + sum(len(v) for v in item.values() if isinstance(v, str))
+            else:
+                total += 256
+        return total
+    return 1024
+
+
+def _length(body: object) -> int:
+    return len(body) if isinstance(body, bytes) else 0
+
+
+class PageCache(Memo):
+    """What anonymous visitors are sent: bodies (bytes) sized by their length; a body over an
+    eighth of the bound is not kept."""
 
     def __init__(
         self,
@@ -50,43 +117,21 @@ class PageCache:
         max_age: float = MAX_AGE_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self.max_age = max_age
-        self.clock = clock
-        self.size = 0
-        self._entries: OrderedDict[Hashable, Entry] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._entries)
+        super().__init__(
+            max_entries=max_entries,
+            max_bytes=max_bytes,
+            max_age=max_age,
+            clock=clock,
+            measure=_length,
+        )
 
     def get(self, key: Hashable) -> bytes | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        if self.clock() - entry.stored_at > self.max_age:
-            self._drop(key)
-            return None
-        self._entries.move_to_end(key)
-        return entry.body
+        found = super().get(key)
+        return found if isinstance(found, bytes) else None
 
-    def put(self, key: Hashable, body: bytes) -> None:
-        if len(body) > self.max_bytes // 8:
-            return
-        if key in self._entries:
-            self._drop(key)
-        self._entries[key] = Entry(body, self.clock())
-        self.size += len(body)
-        while len(self._entries) > self.max_entries or self.size > self.max_bytes:
-            self._drop(next(iter(self._entries)))
-
-    def clear(self) -> None:
-        self._entries.clear()
-        self.size = 0
-
-    def _drop(self, key: Hashable) -> None:
-        entry = self._entries.pop(key)
-        self.size -= len(entry.body)
+    def put(self, key: Hashable, body: object) -> None:
+        if isinstance(body, bytes) and len(body) <= self.max_bytes // 8:
+            super().put(key, body)
 
 
 def of(request: Request) -> PageCache:
@@ -132,72 +177,6 @@ def key(request: Request, kind: str, thread_id: int, *numbers: str) -> tuple[obj
         else:
             return None
     return (kind, request.url.path, thread_id, *values)
-
-
-class Memo:
-    """A bounded LRU of values whose entries expire after max_age seconds: shared fragments
-    and read results keyed by everything they depend on (a thread's version, a reader's
-    capabilities), so an entry is only ever served for the same inputs it was made from.
-    Bounded by entries and by an estimate of their size (text and bytes by length, row lists
-    by the length of their text values, anything else at a flat 1 KiB)."""
-
-    def __init__(
-        self,
-        *,
-        max_entries: int = MAX_ENTRIES,
-        max_bytes: int = MEMO_BYTES,
-        max_age: float = MAX_AGE_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self.max_age = max_age
-        self.clock = clock
-        self.size = 0
-        self._entries: OrderedDict[Hashable, tuple[float, object, int]] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, key: Hashable) -> object | None:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        if self.clock() - entry[0] > self.max_age:
-            self._drop(key)
-            return None
-        self._entries.move_to_end(key)
-        return entry[1]
-
-    def put(self, key: Hashable, value: object) -> None:
-        if key in self._entries:
-            self._drop(key)
-        size = _size(value)
-        self._entries[key] = (self.clock(), value, size)
-        self.size += size
-        while len(self._entries) > self.max_entries or self.size > self.max_bytes:
-            self._drop(next(iter(self._entries)))
-
-    def clear(self) -> None:
-        self._entries.clear()
-        self.size = 0
-
-    def _drop(self, key: Hashable) -> None:
-        self.size -= self._entries.pop(key)[2]
-
-
-def _size(value: object) -> int:
-    if isinstance(value, str | bytes):
-        return len(value) + 64
-    if isinstance(value, list):
-        total = 64
-        for item in value:
-            if isinstance(item, dict):
-                total += 64 + sum(len(v) for v in item.values() if isinstance(v, str))
-            else:
-                total += 256
-        return total
-    return 1024
 
 
 def memo(request: Request, name: str) -> Memo:
