@@ -353,18 +353,9 @@ FROM communities WHERE slug = ?"""
 
 
 def community_from(row: dict[str, Any]) -> CommunityView:
-    """A community view of a row whose community columns have their plain names (its id as
-    community_id)."""
-    return CommunityView(
-        id=int(row["community_id"]),
-        slug=row["slug"],
-        name=row["name"],
-        description=row["description"],
-        kind=row["kind"],
-        visibility=row["visibility"],
-        member_count=int(row["member_count"]),
-        thread_count=int(row["thread_count"]),
-    )
+    """A community view of a row that also holds its community's columns, named as
+    _THREAD_SQL names them (c_slug, c_name...; its id as community_id)."""
+    return _community_from(row, "c_")
 
 
 def parse_time(value: Any) -> datetime:

@@ -169,8 +169,9 @@ class NextEvent:
 
 
 _NEXT_SQL = """
-SELECT e.id, e.title, e.starts_at, e.community_id, c.slug, c.name, c.description, c.kind,
-    c.visibility, c.member_count, c.thread_count
+SELECT e.id, e.title, e.starts_at, e.community_id, c.slug AS c_slug, c.name AS c_name,
+    c.description AS c_description, c.kind AS c_kind, c.visibility AS c_visibility,
+    c.member_count AS c_member_count, c.thread_count AS c_thread_count
 FROM events e JOIN communities c ON c.id = e.community_id
 WHERE e.ends_at > ? AND e.cancelled_at IS NULL AND {where}
 ORDER BY e.starts_at, e.id LIMIT ?"""
