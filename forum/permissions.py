@@ -118,6 +118,15 @@ def is_self(who: Reader, user_id: int | None) -> bool:
     return who.user_id is not None and who.user_id == user_id
 
 
+def reader_class(who: Reader, community_id: int) -> tuple[bool, bool, str | None]:
+    """All that the rules about one community, its threads and posts look at in the reader,
+    apart from who they are: signed in, an administrator, their membership there. Readers of
+    one class are offered the same on everything there that none of them wrote (`is_self`
+    decides the rest), so pages may share what they render for them (forum/web/page_cache.py
+    render_shared; tests/forum/test_shared_pages.py holds every rule to this)."""
+    return (who.user_id is not None, administers(who), who.status(community_id))
+
+
 def counts_as_member(status: str | None) -> bool:
     """A membership status that lets someone read a private community and post in it."""
     return status in MEMBER_STATUSES

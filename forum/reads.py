@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -87,7 +87,7 @@ class ThreadView:
     last_poster: Author | None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class PostView:
     id: int
     thread_id: int
@@ -655,32 +655,57 @@ async def post_page(
     sql = _posts_sql(predicate)
     all_params = (*params, *predicate_params, limit + 1)
     # The same SQL and values at the same thread version select the same rows (every change
-    # to a thread's posts bumps its version), so readers of one kind share them.
+    # to a thread's posts bumps its version), so readers of one kind share them, made views.
     key = (thread.id, thread.version, sql, all_params)
     found = None if cache is None or after_id is not None else cache.get(key)
-    if found is None:
-        rows = await query(sql, *all_params)
+    if not isinstance(found, _PostRows):
+        found = _post_rows(thread.id, await query(sql, *all_params), limit)
         if cache is not None and after_id is None:
-            cache.put(key, rows)
-    else:
-        rows = found  # type: ignore[assignment]
-    more = len(rows) > limit
+            cache.put(key, found)
     listed: list[PostView] = []
     parents: dict[int, ParentRef] = {}
     hidden: set[int] = set()
-    for row in rows[:limit]:
-        status, author_id = row["status"], int(row["author_id"])
+    for post in found.posts:
+        status, author_id = post.status, post.author_id
         if not permissions.post_listed(
             who, status=status, author_id=author_id, moderator=moderator
         ):
             continue  # the SQL above already agrees; permissions.py has the last word
+        listed.append(post)
+        if not permissions.post_body_shown(
+            who, status=status, author_id=author_id, moderator=moderator
+        ):
+            hidden.add(post.id)
+        parent = found.parents.get(post.id)
+        if parent is not None:
+            parents[parent.id] = parent
+    more = found.more
+    return PostPageView(posts=listed, parents=parents, hidden_bodies=hidden, more=more)
+
+
+@dataclass(frozen=True, slots=True)
+class _PostRows:
+    """A page's posts as read (before the reader's filter), with the posts they answer (by
+    the replying post's id) and whether more follow."""
+
+    posts: tuple[PostView, ...]
+    parents: Mapping[int, ParentRef]
+    more: bool
+    memo_size: int  # what forum/web/page_cache.py's memos count it as
+
+
+def _post_rows(thread_id: int, rows: list[dict[str, Any]], limit: int) -> _PostRows:
+    posts: list[PostView] = []
+    parents: dict[int, ParentRef] = {}
+    for row in rows[:limit]:
+        author_id = int(row["author_id"])
         post = PostView(
             id=int(row["id"]),
-            thread_id=thread.id,
+            thread_id=thread_id,
             number=int(row["number"]),
             body=row["body"],
             body_html=row["body_html"],
-            status=status,
+            status=row["status"],
             reply_to_id=_int_or_none(row["reply_to_id"]),
             created_at=_when(row["created_at"]),
             edited_at=_maybe_when(row["edited_at"]),
@@ -689,19 +714,16 @@ async def post_page(
             author_id=author_id,
             author=Author(author_id, row["username"], row["display_name"], row["role"]),
         )
-        listed.append(post)
-        if not permissions.post_body_shown(
-            who, status=status, author_id=author_id, moderator=moderator
-        ):
-            hidden.add(post.id)
+        posts.append(post)
         if post.reply_to_id is not None and row["parent_number"] is not None:
-            parents[post.reply_to_id] = ParentRef(
+            parents[post.id] = ParentRef(
                 post.reply_to_id,
                 int(row["parent_number"]),
                 row["parent_username"],
                 row["parent_display_name"],
             )
-    return PostPageView(posts=listed, parents=parents, hidden_bodies=hidden, more=more)
+    size = 256 * len(posts) + sum(len(p.body) + len(p.body_html) for p in posts)
+    return _PostRows(tuple(posts), parents, len(rows) > limit, size)
 
 
 async def reply_target(thread: ThreadView, post_id: int) -> ReplyTarget | None:

@@ -50,16 +50,30 @@ async def community_page(request: Request) -> Response:
     suspension = await permissions.suspension_notice(user, community)
     # Its learning panel changes with its competencies (the site version) or its courses.
     moderator = permissions.moderates(who, community.id)
-    kept = page_cache.memo(request, "community_learning")
     learning_key = (community.id, await page_cache.site_version(request), moderator)
-    learning = kept.get(learning_key)
-    if learning is None:
-        learning = await courses.community_panel(user, community)
-        kept.put(learning_key, learning)
-    return await render(
-        request,
-        "community.html",
-        {
+    events = await event_reads.next_in(community.id)
+    zone = zone_of(user)
+    # The same for every reader of a kind (permissions.reader_class) with the same suspension
+    # notice there, while its threads (each by its version) and next events are the same.
+    key = (
+        community,
+        permissions.reader_class(who, community.id),
+        suspension,
+        tuple((t.id, t.version) for t in pinned),
+        tuple((t.id, t.version) for t in rows),
+        next_cursor,
+        tuple((e.id, e.updated_at, e.going_count, e.waitlist_count) for e in events),
+        zone,
+        learning_key,
+    )
+
+    async def build(_: object) -> dict[str, Any]:
+        kept = page_cache.memo(request, "community_learning")
+        learning = kept.get(learning_key)
+        if learning is None:
+            learning = await courses.community_panel(user, community)
+            kept.put(learning_key, learning)
+        return {
             "community": community,
             "pinned": pinned,
             "pinned_rows": page_cache.thread_rows(request, pinned, show_community=False),
@@ -70,12 +84,13 @@ async def community_page(request: Request) -> Response:
             "caps": permissions.community_caps(
                 who, community.id, community.visibility, suspended=suspension is not None
             ),
-            "events": await event_reads.next_in(community.id),
-            "zone": zone_of(user),
+            "events": events,
+            "zone": zone,
             "learning": learning,
             "suspension": suspension,
-        },
-    )
+        }
+
+    return await page_cache.render_shared(request, "community.html", key, build)
 
 
 async def new_community(request: Request) -> Response:

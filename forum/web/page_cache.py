@@ -15,22 +15,33 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 from markupsafe import Markup
 from starlette.requests import Request
+from starlette.responses import HTMLResponse
 
 from forum import accounts, reads
 from forum.web.http import SESSION_COOKIE, authenticate
-from forum.web.render import FLASH_COOKIE
+from forum.web.render import (
+    FLASH_COOKIE,
+    Personal,
+    ReactionMarks,
+    Skeleton,
+    fill,
+    personal,
+    render_page,
+    respond,
+    skeleton,
+)
 
 MAX_ENTRIES = 2_000
 MAX_BYTES = 32 * 1024 * 1024
 MAX_AGE_SECONDS = 30.0
 MEMO_BYTES = 8 * 1024 * 1024  # a memo's default; a worker holds a handful of them
 # The thread pages' memo holds their rows and rendered post streams: the largest.
-MEMO_SIZES = {"thread": 24 * 1024 * 1024}
+MEMO_SIZES = {"thread": 24 * 1024 * 1024, "pages": 32 * 1024 * 1024}
 
 
 class Memo:
@@ -98,6 +109,9 @@ def _size(value: object) -> int:
             else:
                 total += 256
         return total
+    measured = getattr(value, "memo_size", None)  # a page's skeleton, a thread's posts
+    if isinstance(measured, int):
+        return measured
     return 1024
 
 
@@ -243,3 +257,38 @@ def thread_rows(request: Request, threads: Iterable[Any], *, show_community: boo
             kept.put(key, html)
         parts.append(html)
     return Markup("".join(parts))  # noqa: S704 - rendered by the autoescaping environment
+
+
+async def render_shared(
+    request: Request,
+    template: str,
+    key: Hashable,
+    build: Callable[[Personal], Awaitable[dict[str, Any]]],
+    *,
+    reactions: Mapping[int, Iterable[str]] | None = None,
+) -> HTMLResponse:
+    """A page every reader of a kind shares: rendered once per `key` (which must hold all
+    the page's context depends on besides the reader's own parts) and kept with slots for
+    each reader's parts (forum/web/render.py), which are filled in on every request: the
+    account menu and notices, the CSRF token, their name and id, the reactions they gave
+    (`reactions`: post id -> kinds). The template, address, whether someone is signed in and
+    what the site offers them (SiteCaps) are part of every key. `build` makes the context,
+    only when no rendering is kept."""
+    me = await personal(request)
+    if reactions is not None:
+        me.reactions = ReactionMarks(reactions)
+    full_key = (
+        "page",
+        template,
+        request.url.path,
+        request.url.query,
+        me.user is not None,
+        me.header.caps,
+        key,
+    )
+    kept = memo(request, "pages")
+    parts = kept.get(full_key)
+    if not isinstance(parts, Skeleton):
+        parts = skeleton(render_page(me, template, await build(me), shared=True))
+        kept.put(full_key, parts)
+    return respond(me, fill(parts, me))

@@ -5,6 +5,8 @@ error page. The page routes (forum/web/*.py, moderation/pages.py) all render thr
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,7 +15,7 @@ from urllib.parse import quote, urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -195,10 +197,19 @@ class CsrfToken:
 
 # Rendering, flashes and redirects
 
-# What a fragment rendered for several readers (forum/web/threads.py) carries where each
-# reader's CSRF token goes; render() puts the token there. It holds NUL characters, which no
-# text from outside can (forms, JSON and addresses refuse them), and a random part.
-CSRF_SLOT = f"\x00csrf-{security.new_token()[:12]}\x00"
+# Slots: what a rendering shared by several readers leaves for each one (their CSRF token,
+# account menu, name, the reactions they gave), filled in per request by `fill`. A slot holds
+# NUL characters, which no text from outside can (forms, JSON and addresses refuse them), and
+# a random part, so nothing written on the site can pose as one.
+_MARK = f"\x00{security.new_token()[:12]}:"
+_SLOT = re.compile(re.escape(_MARK) + r"([a-z_]+):([^\x00]*)\x00")
+
+
+def slot(name: str, arg: str = "") -> Markup:
+    return Markup(f"{_MARK}{name}:{arg}\x00")  # noqa: S704 - made here, of a random mark
+
+
+CSRF_SLOT = slot("csrf")
 
 
 class _SlotToken:
@@ -210,22 +221,81 @@ class _SlotToken:
     __html__ = __str__
 
 
-def render_fragment(request: Request, template: str, context: dict[str, Any]) -> Markup:
-    """A part of a page that may be shared by readers for whom it is the same: it sees no
-    request, user, flash or header, and its forms carry CSRF_SLOT for render() to fill."""
-    env: Environment = request.app.state.templates
-    slot = _SlotToken()
-    token = _RENDERING_CSRF.set(slot)
-    try:
-        html = env.get_template(template).render(csrf_token=slot, **context)
-    finally:
-        _RENDERING_CSRF.reset(token)
-    return Markup(html)  # noqa: S704 - rendered by the autoescaping environment
+class SharedReader:
+    """The reader, in a rendering made for every reader of a kind: `{% if user %}` holds,
+    their id and names are slots, and any other fact about them has no place there (reading
+    one is an error, so a template cannot put one person's detail in a shared page)."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return True
+
+    @property
+    def id(self) -> Markup:
+        return slot("user_id")
+
+    @property
+    def username(self) -> Markup:
+        return slot("username")
+
+    @property
+    def display_name(self) -> Markup:
+        return slot("display_name")
+
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError(f"a page shared by several readers read user.{name}")
 
 
-async def render(
-    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
-) -> HTMLResponse:
+class ReactionMarks:
+    """Which reactions the reader gave, as the post stream marks them (a pressed button)."""
+
+    __slots__ = ("mine",)
+
+    def __init__(self, mine: Mapping[int, Iterable[str]]) -> None:
+        self.mine = mine
+
+    def css(self, post_id: int, kind: str) -> str:
+        return " is-mine" if kind in self.mine.get(post_id, ()) else ""
+
+    def pressed(self, post_id: int, kind: str) -> str:
+        return "true" if kind in self.mine.get(post_id, ()) else "false"
+
+
+class SharedReactionMarks(ReactionMarks):
+    """The same marks as slots, for a post stream several readers share."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__({})
+
+    def css(self, post_id: int, kind: str) -> str:
+        return slot("react_css", f"{post_id}.{kind}")
+
+    def pressed(self, post_id: int, kind: str) -> str:
+        return slot("react_pressed", f"{post_id}.{kind}")
+
+
+@dataclass
+class Personal:
+    """One request's own parts of a page: who is asking, their CSRF token, header counts and
+    flash message, and the newest live event id (where the page's live updates resume)."""
+
+    request: Request
+    auth: Auth
+    csrf: CsrfToken
+    flash: dict[str, str] | None
+    header: HeaderInfo
+    live_since: int
+    reactions: ReactionMarks
+
+    @property
+    def user(self) -> User | None:
+        return self.auth.user
+
+
+async def personal(request: Request) -> Personal:
     auth = await authenticate(request)
     csrf = CsrfToken(
         settings_of(request).secret_key, auth.session_token or request.cookies.get(ANON_COOKIE)
@@ -236,34 +306,215 @@ async def render(
             flash = flash_serializer(request).loads(request.cookies[FLASH_COOKIE])
         except BadSignature:
             flash = None
-    env: Environment = request.app.state.templates
-    header = await header_info(auth.user)
-    rendering = _RENDERING_CSRF.set(csrf)
+    return Personal(
+        request,
+        auth,
+        csrf,
+        flash,
+        await header_info(auth.user),
+        request.app.state.hub.last_id,
+        ReactionMarks({}),
+    )
+
+
+def _values(me: Personal) -> dict[str, Any]:
+    return {
+        "user": me.user,
+        "header": me.header,
+        "flash": me.flash,
+        "path": me.request.url.path,
+        "csrf_token": me.csrf,
+    }
+
+
+_ACCOUNT_MENUS_MAX = 2_000  # kept per app: the menus rendered lately
+
+
+def account_menu(me: Personal) -> Markup:
+    """The header's account links for this reader."""
+    user, header = me.user, me.header
+    token = str(me.csrf) if user is not None else ""
+    key = (
+        user.id if user else None,
+        user.username if user else None,
+        user.display_name if user else None,
+        header.unread,
+        header.moderator,
+        me.request.url.path,
+        token,
+    )
+    state = me.request.app.state
+    menus: dict[tuple[object, ...], Markup] | None = getattr(state, "account_menus", None)
+    if menus is None:
+        menus = state.account_menus = {}
+    found = menus.get(key)
+    if found is None:
+        env: Environment = state.templates
+        found = Markup(env.get_template("_account_menu.html").render(_values(me)))  # noqa: S704
+        if len(menus) >= _ACCOUNT_MENUS_MAX:
+            menus.clear()
+        menus[key] = found
+    return found
+
+
+def notices(me: Personal) -> Markup:
+    """The reader's suspension and flash message, under the header (mostly nothing)."""
+    if not me.flash and not me.header.suspended:
+        return Markup()
+    env: Environment = me.request.app.state.templates
+    return Markup(env.get_template("_notices.html").render(_values(me)))  # noqa: S704
+
+
+def _page_values(me: Personal, shared: bool) -> dict[str, Any]:
+    """What every page template sees besides its own context: for a shared rendering, the
+    reader's parts are slots."""
+    request = me.request
+    common = {"request": request, "path": request.url.path, "site_caps": me.header.caps}
+    if shared:
+        return {
+            **common,
+            "user": SharedReader() if me.user is not None else None,
+            "csrf_token": _SlotToken(),
+            "header": None,
+            "flash": None,
+            "live_since": slot("live"),
+            "account_menu": slot("account"),
+            "notices": slot("notices"),
+            "reaction_marks": SharedReactionMarks(),
+        }
+    return {
+        **common,
+        "user": me.user,
+        "csrf_token": me.csrf,
+        "header": me.header,
+        "flash": me.flash,
+        "live_since": me.live_since,
+        "account_menu": account_menu(me),
+        "notices": notices(me),
+        "reaction_marks": me.reactions,
+    }
+
+
+def render_page(me: Personal, template: str, context: dict[str, Any], *, shared: bool) -> str:
+    """A page's HTML: for this reader, or (shared) for every reader of a kind, with slots."""
+    env: Environment = me.request.app.state.templates
+    rendering = _RENDERING_CSRF.set(_SlotToken() if shared else me.csrf)
     try:
-        html = env.get_template(template).render(
-            request=request,
-            user=auth.user,
-            csrf_token=csrf,
-            flash=flash,
-            path=request.url.path,
-            header=header,
-            site_caps=header.caps,
-            live_since=request.app.state.hub.last_id,
-            **(context or {}),
-        )
+        values = _page_values(me, shared)
+        # A shared rendering's personal values are always the slots, whatever the context says.
+        both = {**context, **values} if shared else {**values, **context}
+        return env.get_template(template).render(both)
     finally:
         _RENDERING_CSRF.reset(rendering)
-    if CSRF_SLOT in html:
-        html = html.replace(CSRF_SLOT, str(csrf))
+
+
+# What a reaction slot holds until the reader's reactions are known: not given.
+_REACTION_DEFAULT = {"react_css": "", "react_pressed": "false"}
+_REACTION_GIVEN = {"react_css": " is-mine", "react_pressed": "true"}
+
+
+@dataclass(frozen=True, slots=True)
+class Skeleton:
+    """A shared rendering cut at its slots, so filling it in touches only the slots: `parts`
+    is the text with each slot's place holding "" (a reaction's, the value for "not given"),
+    and the rest say which places are which."""
+
+    parts: tuple[str, ...]
+    csrf: tuple[int, ...]  # places of the reader's CSRF token
+    reactions: Mapping[int, tuple[tuple[int, str, str], ...]]  # post id -> (place, kind, slot)
+    others: tuple[tuple[int, str], ...]  # (place, slot name)
+    memo_size: int  # what forum/web/page_cache.py's memos count it as
+
+
+def skeleton(html: str) -> Skeleton:
+    parts: list[str] = []
+    csrf: list[int] = []
+    reactions: dict[int, list[tuple[int, str, str]]] = {}
+    others: list[tuple[int, str]] = []
+    at = 0
+    for found in _SLOT.finditer(html):
+        parts.append(html[at : found.start()])
+        name, arg = found.group(1), found.group(2)
+        place = len(parts)
+        if name == "csrf":
+            csrf.append(place)
+            parts.append("")
+        elif name in _REACTION_DEFAULT:
+            post_id, _, kind = arg.partition(".")
+            reactions.setdefault(int(post_id), []).append((place, kind, name))
+            parts.append(_REACTION_DEFAULT[name])
+        elif name in _PERSONAL_SLOTS:
+            others.append((place, name))
+            parts.append("")
+        else:
+            raise ValueError(f"unknown slot {name!r}")
+        at = found.end()
+    parts.append(html[at:])
+    return Skeleton(
+        tuple(parts),
+        tuple(csrf),
+        {post_id: tuple(places) for post_id, places in reactions.items()},
+        tuple(others),
+        memo_size=len(html) + 64 * len(parts),
+    )
+
+
+_PERSONAL_SLOTS = frozenset({"live", "account", "notices", "user_id", "username", "display_name"})
+
+
+def fill(kept: Skeleton, me: Personal) -> str:
+    """A skeleton with this reader's parts in its slots."""
+    out = list(kept.parts)
+    if kept.csrf:
+        token = str(me.csrf)
+        for place in kept.csrf:
+            out[place] = token
+    if kept.reactions:
+        for post_id, kinds in me.reactions.mine.items():
+            for place, kind, name in kept.reactions.get(post_id, ()):
+                if kind in kinds:
+                    out[place] = _REACTION_GIVEN[name]
+    user = me.user
+    for place, name in kept.others:
+        if name == "live":
+            out[place] = str(me.live_since)
+        elif name == "account":
+            out[place] = account_menu(me)
+        elif name == "notices":
+            out[place] = notices(me)
+        elif user is None:
+            out[place] = ""
+        elif name == "user_id":
+            out[place] = str(user.id)
+        else:  # username, display_name
+            out[place] = str(escape(getattr(user, name)))
+    return "".join(out)
+
+
+def respond(me: Personal, html: str, status: int = 200) -> HTMLResponse:
+    """The page's response, with the cookies and headers its reader's parts need."""
+    request = me.request
     response = HTMLResponse(html, status_code=status)
-    request.scope["chaupal.csrf_used"] = csrf.used
-    if csrf.new_anon:
-        response.set_cookie(ANON_COOKIE, csrf.new_anon, max_age=86400 * 30, **cookie_args(request))
+    request.scope["chaupal.csrf_used"] = me.csrf.used
+    if me.csrf.new_anon:
+        response.set_cookie(
+            ANON_COOKIE, me.csrf.new_anon, max_age=86400 * 30, **cookie_args(request)
+        )
     if FLASH_COOKIE in request.cookies:
         response.delete_cookie(FLASH_COOKIE, path="/")
-    if auth.user is not None:
+    if me.user is not None:
         response.headers["cache-control"] = "private, no-store"
     return response
+
+
+async def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
+) -> HTMLResponse:
+    me = await personal(request)
+    html = render_page(me, template, context or {}, shared=False)
+    if _MARK in html:  # a part kept for several readers (a thread row's form, say)
+        html = fill(skeleton(html), me)
+    return respond(me, html, status)
 
 
 def redirect(

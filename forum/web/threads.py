@@ -17,13 +17,13 @@ from forum.web.http import path_int, query_int, settings_of
 from forum.web.limits import hit
 from forum.web.render import (
     REFUSED,
+    ReactionMarks,
     form_errors,
     form_text,
     page_actor,
     posted_form,
     redirect,
     render,
-    render_fragment,
     render_refused,
     signed_in,
 )
@@ -49,9 +49,14 @@ async def thread_page(request: Request) -> Response:
     per_page = settings_of(request).posts_per_page
     pages = reads.page_count(thread, per_page)
     page_no = query_int(request, "page", 1, high=max(pages, 1))
-    response = await render(
-        request, "thread.html", await thread_context(request, user, thread, page_no, pages)
-    )
+    if "reply_to" in request.query_params or "event" in thread.tags:
+        # A reply box quoting a post, or an event's discussion (its box shows the reader's
+        # answer): this reader's own page.
+        response = await render(
+            request, "thread.html", await thread_context(request, user, thread, page_no, pages)
+        )
+    else:
+        response = await shared_thread_page(request, user, thread, page_no, pages)
     if (
         cache_key is not None
         and response.status_code == 200
@@ -61,6 +66,55 @@ async def thread_page(request: Request) -> Response:
     return response
 
 
+async def shared_thread_page(
+    request: Request, user: User | None, thread: reads.ThreadView, page_no: int, pages: int
+) -> HTMLResponse:
+    """A page of a thread, rendered once for every reader to whom it is the same: the key holds
+    the thread's version (every change to it or its posts bumps it) and what its page offers
+    depends on in the reader (permissions.reader_class, which of its posts they wrote, whether
+    they asked it, their suspension there, bookmark and watch level, edits of theirs waiting).
+    The reactions they gave are marked per request."""
+    page = await _page_of(request, user, thread, page_no)
+    who = await permissions.reader(user)
+    community = thread.community
+    post_ids = [p.id for p in page.posts]
+    mine = await social.thread_state(user, thread, post_ids)
+    suspension = await permissions.suspension_notice(user, community)
+    pending = await posts.pending_edits(user, community.id, {p.id: p.author.id for p in page.posts})
+    key = (
+        thread.id,
+        thread.version,
+        page_no,
+        pages,
+        permissions.reader_class(who, community.id),
+        permissions.is_self(who, thread.author_id),
+        tuple(p.id for p in page.posts if permissions.is_self(who, p.author_id)),
+        suspension,
+        mine.bookmarked,
+        mine.level,
+        tuple(sorted((pid, e.created_at, e.body) for pid, e in pending.items())),
+    )
+
+    async def build(_: object) -> dict[str, Any]:
+        return await thread_context(request, user, thread, page_no, pages, page=page)
+
+    return await page_cache.render_shared(request, "thread.html", key, build, reactions=mine.mine)
+
+
+async def _page_of(
+    request: Request, user: User | None, thread: reads.ThreadView, page_no: int
+) -> reads.PostPageView:
+    per_page = settings_of(request).posts_per_page
+    return await reads.post_page(
+        user,
+        thread,
+        from_number=(page_no - 1) * per_page + 1,
+        to_number=page_no * per_page,
+        limit=per_page,
+        cache=page_cache.memo(request, "thread"),
+    )
+
+
 async def thread_context(
     request: Request,
     user: User | None,
@@ -68,27 +122,18 @@ async def thread_context(
     page_no: int,
     pages: int,
     *,
+    page: reads.PostPageView | None = None,
     draft: str = "",
     reply_to: str = "",
     errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """What thread.html shows: one page of posts, the reply box and the reader's choices.
 
-    The parts every reader of a kind shares are kept by the thread's version (every change to
-    the thread or its posts bumps it): the page's rows, reaction tallies, linked courses, and
-    the rendered post stream itself, keyed by each post's capabilities for this reader and
-    their own reactions, so two readers share a rendering only when it would be the same for
-    both. The reader's own marks are read fresh, in one query."""
-    per_page = settings_of(request).posts_per_page
+    What every reader of a kind shares is kept by the thread's version (every change to the
+    thread or its posts bumps it): the page's rows, reaction tallies and linked courses."""
     shared = page_cache.memo(request, "thread")
-    page = await reads.post_page(
-        user,
-        thread,
-        from_number=(page_no - 1) * per_page + 1,
-        to_number=page_no * per_page,
-        limit=per_page,
-        cache=shared,
-    )
+    if page is None:
+        page = await _page_of(request, user, thread, page_no)
     community = thread.community
     post_ids = [p.id for p in page.posts]
     # What this reader may do here, decided once for the page by forum/permissions.py.
@@ -124,7 +169,7 @@ async def thread_context(
     if not isinstance(course_panel, courses.ThreadCourses):
         course_panel = await courses.thread_panel(user, thread, request.app.state.courses)
         shared.put(("courses", *version_key, can_link), course_panel)
-    stream_context = {
+    return {
         "thread": thread,
         "community": community,
         "page": page,
@@ -133,31 +178,9 @@ async def thread_context(
         "post_caps": post_caps,
         "pending_edits": pending_edits,
         "reactions": tallies,
-        "mine_reactions": mine.mine,
+        "reaction_marks": ReactionMarks(mine.mine),
         "reaction_kinds": social.REACTIONS,
         "course_panel": course_panel,
-    }
-    stream_key = (
-        "stream",
-        *version_key,
-        page_no,
-        pages,
-        tuple((p.id, post_caps[p.id], mine.mine.get(p.id, ())) for p in page.posts),
-        tuple(sorted((pid, e.created_at, e.body) for pid, e in pending_edits.items())),
-        can_link,
-    )
-    stream = shared.get(stream_key)
-    if stream is None:
-        stream = render_fragment(request, "_post_stream.html", stream_context)
-        shared.put(stream_key, stream)
-    aside = shared.get(("aside", *version_key, can_link))
-    if aside is None and course_panel.shown:
-        aside = render_fragment(request, "_course_aside.html", stream_context)
-        shared.put(("aside", *version_key, can_link), aside)
-    return {
-        **stream_context,
-        "post_stream": stream,
-        "course_aside": aside,
         "caps": caps,
         "suspension": suspension,
         "draft": draft,
