@@ -268,13 +268,34 @@ class SignedIn:
     last_used_at: datetime | None  # and when it was last used
 
 
+# Users made from rows lately, by the row's values: a request gets a copy of one (making a
+# model from a row is the costliest part of signing a request in). Their fields are all plain
+# values (no lists or dicts), so a copy shares nothing that could change under another.
+_MADE_USERS: dict[tuple[Any, ...], User] = {}
+_MADE_USERS_MAX = 4_096
+
+
+def _user_from(row: dict[str, Any]) -> User:
+    key = tuple(value for name, value in row.items() if not name.startswith("chaupal_"))
+    made = _MADE_USERS.get(key)
+    if made is None:
+        made = User._init_from_db(**row)
+        if len(_MADE_USERS) >= _MADE_USERS_MAX:
+            _MADE_USERS.clear()
+        _MADE_USERS[key] = made
+    user = User.__new__(User)
+    user.__dict__.update(made.__dict__)
+    user._await_when_save = {}
+    return user
+
+
 async def session_user(token_hash: str) -> SignedIn | None:
     rows = await query(_SESSION_USER_SQL, token_hash)
     if not rows:
         return None
     row = rows[0]
     return SignedIn(
-        User._init_from_db(**row),
+        _user_from(row),
         _when(row["chaupal_expires_at"]),
         int(row["chaupal_unread"]),
         _int_or_none(row["chaupal_site_version"]),
@@ -289,7 +310,7 @@ async def token_user(token_hash: str) -> SignedIn | None:
         return None
     row = rows[0]
     return SignedIn(
-        User._init_from_db(**row),
+        _user_from(row),
         None,
         0,
         None,
@@ -500,35 +521,94 @@ async def threads_in(
         when, ident = decode_cursor(cursor)
         where.append("(t.last_activity_at < ? OR (t.last_activity_at = ? AND t.id < ?))")
         params += [when, when, ident]
-    # Only the constant fragments above are joined here; every value is a parameter.
+    # Only the constant fragments above are joined here; every value is a parameter. The
+    # list's order and the facts the rules need come from the threads' index alone; the
+    # rows themselves are kept by version (`_views_of`), so mostly none is read again.
     sql = (
-        f"SELECT {_THREAD_COLUMNS} FROM threads t {_THREAD_JOINS} WHERE {' AND '.join(where)}"  # noqa: S608
+        f"SELECT {_STAMP_COLUMNS} FROM threads t WHERE {' AND '.join(where)}"  # noqa: S608
         " ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?"
     )
-    rows = [_view_of(row, community, cache) for row in await query(sql, *params, limit + 1)]
-    # The SQL above already agrees; permissions.py has the last word.
-    rows = [
+    stamps = [
         row
-        for row in rows
-        if permissions.thread_listed(who, permissions.view_facts(row, community.visibility))
+        for row in await query(sql, *params, limit + 1)
+        # The SQL above already agrees; permissions.py has the last word.
+        if permissions.thread_listed(who, _stamp_facts(row, community.visibility))
     ]
-    more = len(rows) > limit
-    rows = rows[:limit]
+    more = len(stamps) > limit
+    stamps = stamps[:limit]
+    found = await _views_of(stamps, community, cache)
+    rows = [
+        view
+        for view, stamp in ((found.get(int(stamp["id"])), stamp) for stamp in stamps)
+        # A row read after its stamp (a later version) is checked again.
+        if view is not None
+        and (
+            view.version == int(stamp["version"])
+            or (
+                view.community_id == community.id
+                and permissions.thread_listed(
+                    who, permissions.view_facts(view, community.visibility)
+                )
+            )
+        )
+    ]
     return rows, (encode_cursor(rows[-1]) if more and rows else None)
 
 
-_FEED_SQL = f"""
-SELECT {_THREAD_COLUMNS},
+_STAMP_COLUMNS = (
+    "t.id, t.version, t.status, t.author_id, t.community_id, t.locked, t.merged_into_id"
+)
+
+
+def _stamp_facts(row: dict[str, Any], visibility: str) -> permissions.ThreadFacts:
+    return permissions.ThreadFacts(
+        status=row["status"],
+        author_id=int(row["author_id"]),
+        community_id=int(row["community_id"]),
+        visibility=visibility,
+        locked=bool(row["locked"]),
+        merged_into_id=_int_or_none(row["merged_into_id"]),
+    )
+
+
+async def _views_of(
+    stamps: list[dict[str, Any]], community: CommunityView, cache: Memo | None
+) -> dict[int, ThreadView]:
+    """The views of these threads (id and version each), by id: kept ones by version, the
+    others read in one query (a thread deleted in between is missing)."""
+    found: dict[int, ThreadView] = {}
+    if cache is not None:
+        for stamp in stamps:
+            view = cache.get(("view", int(stamp["id"]), int(stamp["version"]), community))
+            if isinstance(view, ThreadView):
+                found[view.id] = view
+    missing = [int(stamp["id"]) for stamp in stamps if int(stamp["id"]) not in found]
+    if missing:
+        marks = ", ".join("?" * len(missing))
+        sql = f"SELECT {_THREAD_COLUMNS} FROM threads t {_THREAD_JOINS} WHERE t.id IN ({marks})"  # noqa: S608
+        for row in await query(sql, *missing):
+            view = _thread_from(row, community)
+            found[view.id] = view
+            if cache is not None:
+                cache.put(("view", view.id, view.version, community), view)
+    return found
+
+
+_FEED_COLUMNS = f"""{_THREAD_COLUMNS},
     c.slug AS c_slug, c.name AS c_name, c.description AS c_description, c.kind AS c_kind,
     c.visibility AS c_visibility, c.member_count AS c_member_count,
-    c.thread_count AS c_thread_count
-FROM threads t
-    JOIN communities c ON c.id = t.community_id {_THREAD_JOINS}
+    c.thread_count AS c_thread_count"""
+# The feed's order and the facts the rules need, from the threads' index and the community.
+_FEED_STAMPS_SQL = f"""
+SELECT {_STAMP_COLUMNS}, c.visibility AS c_visibility
+FROM threads t JOIN communities c ON c.id = t.community_id
 WHERE {{where}}
 ORDER BY t.last_activity_at DESC, t.id DESC LIMIT ?"""  # noqa: S608
 
 
-async def feed(actor: User | None, *, mine_only: bool, limit: int = 20) -> list[ThreadView]:
+async def feed(
+    actor: User | None, *, mine_only: bool, limit: int = 20, cache: Memo | None = None
+) -> list[ThreadView]:
     """Recent activity across communities for the home page, newest first: in the actor's
     communities, or in every community they may read. Walks the last-activity index and stops
     after `limit` rows, whatever the number of threads."""
@@ -544,14 +624,42 @@ async def feed(actor: User | None, *, mine_only: bool, limit: int = 20) -> list[
         if readable:
             where.append(readable)
             params += readable_params
-    sql = _FEED_SQL.format(where=" AND ".join(w for w in where if w))
-    rows = await query(sql, *params, max(1, min(limit, PAGE_MAX)))
-    views = [_thread_from(row, _community_from(row, "c_")) for row in rows]
-    # The SQL above already agrees; permissions.py has the last word.
+    sql = _FEED_STAMPS_SQL.format(where=" AND ".join(w for w in where if w))
+    stamps = [
+        row
+        for row in await query(sql, *params, max(1, min(limit, PAGE_MAX)))
+        # The SQL above already agrees; permissions.py has the last word.
+        if permissions.feed_listed(who, _stamp_facts(row, row["c_visibility"]))
+    ]
+    # Views are kept by the thread's version and its community's visibility (as now read).
+    found: dict[int, ThreadView] = {}
+    for stamp in stamps:
+        key = ("feed", int(stamp["id"]), int(stamp["version"]), stamp["c_visibility"])
+        view = cache.get(key) if cache is not None else None
+        if isinstance(view, ThreadView):
+            found[view.id] = view
+    missing = [int(stamp["id"]) for stamp in stamps if int(stamp["id"]) not in found]
+    if missing:
+        marks = ", ".join("?" * len(missing))
+        rows = await query(
+            f"SELECT {_FEED_COLUMNS} FROM threads t JOIN communities c ON c.id = t.community_id"  # noqa: S608
+            f" {_THREAD_JOINS} WHERE t.id IN ({marks})",
+            *missing,
+        )
+        for row in rows:
+            view = _thread_from(row, _community_from(row, "c_"))
+            found[view.id] = view
+            if cache is not None:
+                cache.put(("feed", view.id, view.version, view.community.visibility), view)
+    # A row read after its stamp (a later version) is checked again.
     return [
-        v
-        for v in views
-        if permissions.feed_listed(who, permissions.view_facts(v, v.community.visibility))
+        view
+        for view, stamp in ((found.get(int(stamp["id"])), stamp) for stamp in stamps)
+        if view is not None
+        and (
+            (view.version == int(stamp["version"]))
+            or permissions.feed_listed(who, permissions.view_facts(view, view.community.visibility))
+        )
     ]
 
 
@@ -562,20 +670,6 @@ async def communities_by_id(ids: list[int]) -> list[CommunityView]:
     marks = ", ".join("?" * len(ids))
     sql = f"SELECT id, slug, name, description, kind, visibility, member_count, thread_count FROM communities WHERE id IN ({marks}) ORDER BY name"  # noqa: S608
     return [_community_from(row) for row in await query(sql, *ids)]
-
-
-def _view_of(row: dict[str, Any], community: CommunityView, cache: Memo | None) -> ThreadView:
-    """A thread list row's view, kept by the thread's version when a cache is given (a row's
-    values change only with it; its community's view is the one read with the list)."""
-    if cache is None:
-        return _thread_from(row, community)
-    key = ("view", int(row["id"]), int(row["version"]), community)
-    found = cache.get(key)
-    if isinstance(found, ThreadView):
-        return found
-    view = _thread_from(row, community)
-    cache.put(key, view)
-    return view
 
 
 def encode_cursor(view: ThreadView) -> str:

@@ -20,7 +20,9 @@ async def home(request: Request) -> Response:
     user, _ = await page_actor(request)
     every = await page_cache.communities(request)
     mine = await communities.mine(user, every)
-    latest = await reads.feed(user, mine_only=bool(mine), limit=20)
+    latest = await reads.feed(
+        user, mine_only=bool(mine), limit=20, cache=page_cache.memo(request, "rows")
+    )
     events = await event_reads.next_few(user, mine_only=bool(mine))
     zone = zone_of(user)
     suggestions_key: tuple[object, ...] = ()
