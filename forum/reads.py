@@ -429,9 +429,19 @@ def _thread_from(row: dict[str, Any], community: CommunityView) -> ThreadView:
     )
 
 
-async def thread(actor: User | None, thread_id: int) -> ThreadView:
+async def thread(actor: User | None, thread_id: int, *, cache: Memo | None = None) -> ThreadView:
     """threads.get: the thread with its community, author and last poster, if the actor may
-    see it (NotFound otherwise)."""
+    see it (NotFound otherwise). With a cache, its view is kept by version and its
+    community's visibility, and only its stamp (one indexed row) is read when kept."""
+    if cache is not None:
+        stamp = await thread_stamp(thread_id)
+        if stamp is None:
+            raise NotFound("No such thread.")
+        if not await can_see(actor, stamp):
+            raise NotFound("No such thread.")
+        kept = cache.get(("thread", thread_id, stamp.version, stamp.visibility))
+        if isinstance(kept, ThreadView):
+            return kept
     rows = await query(_THREAD_SQL, thread_id)
     if not rows:
         raise NotFound("No such thread.")
@@ -439,6 +449,8 @@ async def thread(actor: User | None, thread_id: int) -> ThreadView:
     view = _thread_from(row, _community_from(row, "c_"))
     if not await can_see(actor, view):
         raise NotFound("No such thread.")
+    if cache is not None:
+        cache.put(("thread", thread_id, view.version, view.community.visibility), view)
     return view
 
 

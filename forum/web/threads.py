@@ -42,7 +42,7 @@ async def thread_page(request: Request) -> Response:
             cached = page_cache.of(request).get((*cache_key, stamp.version))
             if cached is not None:
                 return HTMLResponse(cached)
-    thread = await reads.thread(user, thread_id)
+    thread = await reads.thread(user, thread_id, cache=page_cache.memo(request, "thread"))
     forward = permissions.forwards_to(thread)
     if forward:
         return RedirectResponse(f"/t/{forward}", status_code=301)

@@ -55,10 +55,10 @@ async def get_thread(request: Request) -> Response:
             cached = page_cache.of(request).get((*cache_key, stamp.version))
             if cached is not None:
                 return Response(cached, media_type="application/json")
-    thread = await reads.thread(actor, thread_id)
+    shared = page_cache.memo(request, "thread")
+    thread = await reads.thread(actor, thread_id, cache=shared)
     after = request.query_params.get("after")
     after_id = after_cursor(after) if after else None
-    shared = page_cache.memo(request, "thread")
     page = await reads.post_page(
         actor,
         thread,
