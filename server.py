@@ -66,6 +66,7 @@ from forum.web.http import (
     log,
 )
 from forum.web.render import error_page, make_templates
+from forum.web.routing import SegmentRouter
 from forum.web.static import CachedStaticFiles
 from moderation import api as moderation_api
 from moderation import pages as moderation_pages
@@ -182,7 +183,6 @@ def create_app(settings: Settings) -> Starlette:
         return response
 
     app = Starlette(
-        routes=all_routes(),
         middleware=[
             # Only when its lines would be written (`serve --log-level info` or debug): otherwise
             # not even the few microseconds of watching each request.
@@ -205,8 +205,10 @@ def create_app(settings: Settings) -> Starlette:
             ClientDisconnect: client_gone,
             Exception: server_error,
         },
-        lifespan=lifespan,
     )
+    # Starlette's Router, finding a request's route among the few that could match its path
+    # (forum/web/routing.py) rather than trying each in turn.
+    app.router = SegmentRouter(all_routes(), lifespan=lifespan)
     app.state.settings = settings
     app.state.templates = make_templates(settings)
     return app
