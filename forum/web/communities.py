@@ -29,7 +29,7 @@ from moderation import actions
 
 async def community_page(request: Request) -> Response:
     user, _ = await page_actor(request)
-    community = await reads.community(user, request.path_params["slug"])
+    community = await page_cache.community(request, user, request.path_params["slug"])
     cursor = request.query_params.get("cursor") or None
     tag = request.query_params.get("tag") or None
     limit = settings_of(request).threads_per_page

@@ -22,7 +22,9 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from forum import accounts, reads
+from forum import accounts, permissions, reads
+from forum.errors import NotFound
+from forum.models import User
 from forum.web.http import SESSION_COOKIE, authenticate
 from forum.web.render import (
     FLASH_COOKIE,
@@ -238,6 +240,23 @@ async def communities(request: Request) -> list[reads.CommunityView]:
         found = await reads.all_communities()
         kept.put(version, found)
     return found  # type: ignore[return-value]
+
+
+async def community(request: Request, user: User | None, slug: str) -> reads.CommunityView:
+    """reads.community from the communities kept by the site's version (a rename, a new
+    address or a change of visibility bumps it): the community, if the reader may read it."""
+    version = await site_version(request)
+    kept = memo(request, "communities")
+    by_slug = kept.get(("by slug", version))
+    if not isinstance(by_slug, dict):
+        by_slug = {c.slug: c for c in await communities(request)}
+        kept.put(("by slug", version), by_slug)
+    view = by_slug.get(slug[:40])
+    if not isinstance(view, reads.CommunityView) or not await permissions.can_read_in(
+        user, view.id, view.visibility
+    ):
+        raise NotFound("No such community.")
+    return view
 
 
 def thread_rows(request: Request, threads: Iterable[Any], *, show_community: bool) -> Markup:
