@@ -1449,6 +1449,7 @@ class Rotation:
 
     paths: tuple[str, ...] = ()
     connections: int | None = None
+    timeout: int | None = None  # seconds before wrk drops a request as an error (its default: 2)
 
 
 SAME = Rotation()  # the URL's own path, the run's connections
@@ -1563,7 +1564,8 @@ class Wrk:
         connections = load.connections or self.connections
         threads = min(self.threads, connections)
         script = self.script(headers, load.paths)
-        return [self.binary, f"-t{threads}", f"-c{connections}", "-s", str(script)]
+        timeout = [f"--timeout={load.timeout}s"] if load.timeout else []
+        return [self.binary, f"-t{threads}", f"-c{connections}", *timeout, "-s", str(script)]
 
     def warm_up(self, url: str, headers: Sequence[str] = (), load: Rotation = SAME) -> None:
         if self.warmup > 0:
@@ -2127,7 +2129,10 @@ class Cell:
 
     @property
     def load(self) -> Rotation:
-        return Rotation(self.paths, self.connections)
+        # A search answer slower than wrk's 2 s would be dropped as a timeout, not counted in
+        # the latency: the search cells wait for it.
+        timeout = SEARCH_TIMEOUT_S if self.page in SEARCH_PAGES else None
+        return Rotation(self.paths, self.connections, timeout)
 
 
 def cells(
@@ -2173,6 +2178,19 @@ def check_view(server: Process, cell: Cell, body: bytes, path: str | None = None
 SEARCH_HIT = b'<li class="card search-hit">'  # templates/search.html, one per result shown
 SEARCH_TOTAL = re.compile(rb'<h2 class="section-title">([\d,]+) results?\b')
 SEARCH_SPOT_CHECKS = 5  # queries checked for each further reader of a search page
+SEARCH_TIMEOUT_S = 30  # wrk --timeout of the search cells
+
+
+def query_kind(query: str) -> str:
+    """one-word, two-word or phrase: the kinds search_queries draws."""
+    if query.startswith('"'):
+        return "phrase"
+    return "two-word" if " " in query else "one-word"
+
+
+def percentile_ms(times: Sequence[float], fraction: float) -> float:
+    ordered = sorted(times)
+    return 1000 * ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def search_results(page: str, body: bytes) -> tuple[int, int, bool]:
@@ -2194,8 +2212,12 @@ def search_facts(server: Process, cell: Cell, every: bool) -> dict[str, Any]:
     sizes: list[int] = []
     totals: list[int] = []
     fallbacks = 0
+    alone: dict[str, list[float]] = {}  # kind of query -> seconds, one request at a time
     for path in paths:
+        started = time.perf_counter()
         status, body, _ = get(server.port, path, header=header)
+        took = time.perf_counter() - started
+        alone.setdefault(query_kind(unquote_plus(path.partition("?q=")[2])), []).append(took)
         if status != 200:
             raise fail(server, cell, f"answered {status}", body, path)
         if cell.page == "search":
@@ -2219,6 +2241,11 @@ def search_facts(server: Process, cell: Cell, every: bool) -> dict[str, Any]:
         f" results, median {int(statistics.median(totals)):,}"
         + (f", {fallbacks} by any word" if fallbacks else "")
     )
+    if every:  # each query once, one at a time, on a new connection: a lone searcher
+        what += "; alone, p50/p95 ms: " + ", ".join(
+            f"{kind} {percentile_ms(times, 0.5):.0f}/{percentile_ms(times, 0.95):.0f}"
+            for kind, times in alone.items()
+        )
     base = cell.path.partition("?")[0]
     return {"path": f"{base}?q=...", "bytes": int(statistics.median(sizes)), "what": what}
 
