@@ -2203,7 +2203,7 @@ def search_results(page: str, body: bytes) -> tuple[int, int, bool]:
     return body.count(SEARCH_HIT), total, b"No result has every word" in body
 
 
-def search_facts(server: Process, cell: Cell, every: bool) -> dict[str, Any]:
+def search_facts(server: Process, cell: Cell, every: bool, threads: int = 0) -> dict[str, Any]:
     """Runs the cell's queries (all of them, or the first few when another reader of the same
     page already ran them all) and fails unless each has results: an empty or partial index
     would be fast and measure nothing."""
@@ -2239,6 +2239,8 @@ def search_facts(server: Process, cell: Cell, every: bool) -> dict[str, Any]:
     what = (
         f"{len(cell.paths)} queries in turn, {checked}: {min(totals):,} to {max(totals):,}"
         f" results, median {int(statistics.median(totals)):,}"
+        # One result per thread: how broad the queries are, which is most of what they cost.
+        + (f" ({statistics.median(totals) / threads:.0%} of the threads)" if threads else "")
         + (f", {fallbacks} by any word" if fallbacks else "")
     )
     if every:  # each query once, one at a time, on a new connection: a lone searcher
@@ -2259,7 +2261,9 @@ def page_facts(server: Process, corpus: Corpus, chosen: list[Cell]) -> dict[str,
     for cell in chosen:
         if cell.page in SEARCH_PAGES:
             label = f"{PAGE_LABELS[cell.page]}, {cell.reader}"
-            facts[label] = search_facts(server, cell, every=cell.page not in searched)
+            facts[label] = search_facts(
+                server, cell, every=cell.page not in searched, threads=corpus.rows.get("threads", 0)
+            )
             searched.add(cell.page)
             continue
         status, body, _ = get(
