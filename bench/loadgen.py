@@ -1,6 +1,7 @@
 """A small closed-loop HTTP/1.1 load generator, used by bench/pages.py when wrk is not installed.
 
     python bench/loadgen.py URL [-c 32] [-d 20] [--warmup 2] [--procs 1] [--header-file FILE]
+                            [--path-file FILE]
 
 Each of the C connections is kept alive and sends one GET, waits for the whole response, and
 sends the next (like wrk, no pipelining). Requests started during the warm-up are not counted.
@@ -12,6 +13,8 @@ single client process can drive well past 10,000 requests a second and is not th
 With --procs N the connections are split over N processes and their histograms merged.
 With --header-file FILE (one "Name: value" line each, e.g. a session cookie per signed-in
 person) each request carries the next line in turn, so the server sees many readers, not one.
+With --path-file FILE (one path with its query a line, e.g. /search?q=...) each request asks
+for the next path in turn instead of the URL's; the two lists rotate independently.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import re
 import subprocess
 import sys
@@ -132,34 +136,63 @@ async def open_connection(run: Run, loop: asyncio.AbstractEventLoop) -> Connecti
     return protocol
 
 
-def build_requests(url: str, headers: list[str] | None = None) -> tuple[str, int, list[bytes]]:
-    """The GET to send, one variant per header line (or one plain GET without headers)."""
+def build_requests(
+    url: str, headers: list[str] | None = None, paths: list[str] | None = None
+) -> tuple[str, int, list[bytes]]:
+    """The GETs to send in turn: one plain GET of the URL, or one per header line and/or per
+    path (request i has header i and path i, each list taken round; as many requests as it
+    takes for the pairs to repeat)."""
     parts = urlsplit(url)
     host = parts.hostname or "127.0.0.1"
     port = parts.port or 80
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    head = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-    requests = [f"{head}{line}\r\n\r\n".encode() for line in headers or []]
-    return host, port, requests or [f"{head}\r\n".encode()]
+    targets = paths or [path]
+    lines = [f"{line}\r\n" for line in headers or []] or [""]
+    count = math.lcm(len(targets), len(lines))
+    return (
+        host,
+        port,
+        [
+            f"GET {targets[i % len(targets)]} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"{lines[i % len(lines)]}\r\n".encode()
+            for i in range(count)
+        ],
+    )
 
 
-def read_headers(path: str | None) -> list[str]:
+def read_lines(path: str | None) -> list[str]:
     if not path:
         return []
     with open(path, encoding="utf-8") as handle:
-        lines = [line.strip() for line in handle if line.strip()]
+        return [line.strip() for line in handle if line.strip()]
+
+
+def read_headers(path: str | None) -> list[str]:
+    lines = read_lines(path)
     if any(":" not in line for line in lines):
         raise SystemExit(f"error: {path}: every line must be 'Name: value'")
     return lines
 
 
+def read_paths(path: str | None) -> list[str]:
+    lines = read_lines(path)
+    if any(not line.startswith("/") or " " in line for line in lines):
+        raise SystemExit(f"error: {path}: every line must be a path starting with / (no spaces)")
+    return lines
+
+
 async def drive(
-    url: str, connections: int, duration: float, warmup: float, headers: list[str] | None = None
+    url: str,
+    connections: int,
+    duration: float,
+    warmup: float,
+    headers: list[str] | None = None,
+    paths: list[str] | None = None,
 ) -> Run:
     loop = asyncio.get_running_loop()
-    host, port, requests = build_requests(url, headers)
+    host, port, requests = build_requests(url, headers, paths)
     run = Run(host=host, port=port, requests_to_send=requests)
     clients = [await open_connection(run, loop) for _ in range(connections)]
     await asyncio.sleep(warmup)
@@ -176,7 +209,12 @@ async def drive(
 
 
 def run_in_process(
-    url: str, connections: int, duration: float, warmup: float, header_file: str | None = None
+    url: str,
+    connections: int,
+    duration: float,
+    warmup: float,
+    header_file: str | None = None,
+    path_file: str | None = None,
 ) -> dict[str, Any]:
     try:
         import uvloop
@@ -184,7 +222,9 @@ def run_in_process(
         runner: Any = uvloop.run
     except ImportError:  # pragma: no cover - uvloop is in the venv
         runner = asyncio.run
-    run = runner(drive(url, connections, duration, warmup, read_headers(header_file)))
+    run = runner(
+        drive(url, connections, duration, warmup, read_headers(header_file), read_paths(path_file))
+    )
     return {
         "requests": run.requests,
         "duration": run.measure_end - run.measure_start,
@@ -249,11 +289,15 @@ def run_load(
     warmup: float,
     procs: int = 1,
     header_file: str | None = None,
+    path_file: str | None = None,
 ) -> dict[str, Any]:
     """Drives the URL and returns the summary; with procs > 1 the work is split over processes."""
     if procs <= 1:
-        return summarise(merge([run_in_process(url, connections, duration, warmup, header_file)]))
+        return summarise(
+            merge([run_in_process(url, connections, duration, warmup, header_file, path_file)])
+        )
     extra = ["--header-file", header_file] if header_file else []
+    extra += ["--path-file", path_file] if path_file else []
     shares = [connections // procs + (1 if i < connections % procs else 0) for i in range(procs)]
     children = [
         subprocess.Popen(
@@ -301,16 +345,26 @@ def main(argv: list[str] | None = None) -> int:
         help="file of 'Name: value' lines; each request sends the next one (rotating credentials)",
     )
     parser.add_argument(
+        "--path-file",
+        help="file of paths (with their query); each request asks for the next one (rotating queries)",
+    )
+    parser.add_argument(
         "--raw", action="store_true", help=argparse.SUPPRESS
     )  # worker mode: histogram out
     args = parser.parse_args(argv)
     if args.raw:
         figures = run_in_process(
-            args.url, args.connections, args.duration, args.warmup, args.header_file
+            args.url, args.connections, args.duration, args.warmup, args.header_file, args.path_file
         )
     else:
         figures = run_load(
-            args.url, args.connections, args.duration, args.warmup, args.procs, args.header_file
+            args.url,
+            args.connections,
+            args.duration,
+            args.warmup,
+            args.procs,
+            args.header_file,
+            args.path_file,
         )
     print(json.dumps(figures))
     return 0

@@ -3,17 +3,21 @@
     .venv/bin/python bench/pages.py            # full run: 20 communities, 5,000 threads, 100,000 posts
     .venv/bin/python bench/pages.py --quick    # smoke run: 2 communities, 200 threads, 2,000 posts
     .venv/bin/python bench/pages.py --posts 1000000 --build-only --keep-corpus DIR   # then --corpus DIR
+    .venv/bin/python bench/pages.py --corpus DIR --workers 2 --pages search   # search, 8 searchers
 
 Steps (one function each, below):
  1. build a corpus in a fresh temp data dir (SQLite; or --database-url postgres://...), written
     with sqlite3 executemany or asyncpg COPY after the app's migrations, with consistent
     counters and Markdown bodies rendered by forum.markup; plus the signed-in readers (100
     ordinary members and an admin: sessions, API tokens, notifications, reactions, bookmarks);
+ 1b. with --pages search or search-json only: build the search index from that database with
+    `python server.py reindex` (timed), and draw 90 queries from the corpus's own words;
  2. start the real server (`python server.py serve`) on it and wait for /healthz, then check
     every page once per reader (status, signed-in view, shape) and every credential;
  3. measure home, directory, community list, thread page, notifications and thread JSON for
     each reader with wrk (or the built-in bench/loadgen.py when wrk is missing), the signed-in
-    readers' cookies or bearer tokens rotated per request;
+    readers' cookies or bearer tokens rotated per request; the search page and search JSON
+    with 8 connections (the concurrent searchers), the queries rotated per request too;
  4. measure the ceiling: bench/ceiling_app.py serving a fixed page of the thread page's size;
  5. read the server's resident memory (VmRSS) after the runs;
  6. print the conditions and a table, and compare with the performance targets.
@@ -31,10 +35,12 @@ import json
 import os
 import platform
 import random
+import re
 import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,7 +50,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -65,7 +71,11 @@ TARGET_RSS_MB = 150
 # Options
 
 READERS = ("anonymous", "member", "admin")
-PAGES = ("home", "directory", "list", "thread", "notifications", "json")
+PAGES = ("home", "directory", "list", "thread", "notifications", "json")  # the default --pages
+# Measured only when asked for (--pages search): they need the search index built first.
+SEARCH_PAGES = ("search", "search-json")
+ALL_PAGES = PAGES + SEARCH_PAGES
+REINDEX = ("auto", "always", "never")
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,9 @@ class Options:
     build_only: bool = False
     keep_corpus: str | None = None
     corpus: str | None = None
+    search_connections: int = 8
+    reindex: str = "auto"
+    index_procs: int = 0  # server.py reindex --procs; 0: its default (the CPUs, at most 4)
 
 
 def parse_options(argv: Sequence[str] | None = None) -> Options:
@@ -149,7 +162,8 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     load.add_argument(
         "--pages",
         default=",".join(PAGES),
-        help=f"comma-separated, of {','.join(PAGES)} (default all)",
+        help=f"comma-separated, of {','.join(ALL_PAGES)} (default {','.join(PAGES)}: search"
+        " only when named, as it builds the search index first)",
     )
     load.add_argument(
         "--connections", "-c", type=int, default=32, help="concurrent connections (default 32)"
@@ -159,6 +173,12 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     )
     load.add_argument(
         "--warmup", type=int, help="seconds of warm-up per URL, not counted (default 2; quick: 1)"
+    )
+    load.add_argument(
+        "--search-connections",
+        type=int,
+        default=8,
+        help="concurrent connections of the search cells: the concurrent searchers (default 8)",
     )
     load.add_argument("--wrk-threads", type=int, default=2, help="wrk -t (default 2)")
     load.add_argument(
@@ -176,6 +196,19 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     server = parser.add_argument_group("server")
     server.add_argument(
         "--workers", type=int, default=1, help="server.py serve --workers (default 1)"
+    )
+    server.add_argument(
+        "--reindex",
+        choices=REINDEX,
+        default="auto",
+        help="with search pages: build the search index with server.py reindex; auto (default):"
+        " when the corpus is new or its index is empty, always: every run, never: serve it as it is",
+    )
+    server.add_argument(
+        "--index-procs",
+        type=int,
+        default=0,
+        help="server.py reindex --procs (default: its own, the CPUs, at most 4)",
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the temp data dir (and created database)"
@@ -198,8 +231,12 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
     pages = tuple(x.strip() for x in args.pages.split(",") if x.strip())
     if not readers or set(readers) - set(READERS):
         parser.error(f"--readers takes some of {','.join(READERS)}")
-    if not pages or set(pages) - set(PAGES):
-        parser.error(f"--pages takes some of {','.join(PAGES)}")
+    if not pages or set(pages) - set(ALL_PAGES):
+        parser.error(f"--pages takes some of {','.join(ALL_PAGES)}")
+    if args.search_connections < 1:
+        parser.error("--search-connections must be at least 1")
+    if not 0 <= args.index_procs <= 16:
+        parser.error("--index-procs takes 1 to 16")
     if (args.keep_corpus or args.corpus) and args.database_url:
         parser.error("--keep-corpus and --corpus are for SQLite only")
     if args.keep_corpus and args.corpus:
@@ -232,10 +269,13 @@ def parse_options(argv: Sequence[str] | None = None) -> Options:
         keep=args.keep,
         json_out=args.json_out,
         readers=tuple(r for r in READERS if r in readers),
-        pages=tuple(p for p in PAGES if p in pages),
+        pages=tuple(p for p in ALL_PAGES if p in pages),
         build_only=args.build_only,
         keep_corpus=args.keep_corpus,
         corpus=args.corpus,
+        search_connections=args.search_connections,
+        reindex=args.reindex,
+        index_procs=args.index_procs,
     )
 
 
@@ -1018,6 +1058,7 @@ class Corpus:
 
 
 CORPUS_FILE = "bench-corpus.json"
+SQLITE_FILE = "chaupal.sqlite3"
 
 
 def build_corpus(options: Options, data_dir: Path, database_url: str) -> Corpus:
@@ -1071,6 +1112,14 @@ def load_corpus(data_dir: Path) -> Corpus:
         raise SystemExit(f"error: {data_dir} holds no corpus ({CORPUS_FILE}): {error}") from error
     corpus = Corpus(**facts)
     corpus.load_seconds = 0.0
+    # The directory's own database, not the one named at build time: a copy of a corpus
+    # (cp -r) is then served and indexed, and the original left as it was.
+    own = data_dir / SQLITE_FILE
+    if corpus.database_url.startswith("sqlite://"):
+        if not own.exists():
+            raise SystemExit(f"error: {data_dir} has no {SQLITE_FILE}")
+        corpus.database_url = f"sqlite://{own}"
+        corpus.database_label = database_label(corpus.database_url)
     return corpus
 
 
@@ -1113,6 +1162,159 @@ def create_pg_database(admin_url: str) -> tuple[str, str]:
 
 def drop_pg_database(admin_url: str, name: str) -> None:
     asyncio.run(_pg_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}"'))
+
+
+# Step 1b (search pages only): the search index and the queries
+
+SEARCH_QUERIES_PER_KIND = 30  # one-word, two-word and phrase queries each, sent in turn
+SEARCH_SAMPLE = 300  # posts (and as many thread titles) the queries' words are drawn from
+QUERY_WORD = re.compile(r"[a-z]{3,}")
+NOT_QUERIED = frozenset({"the", "and", "for", "how", "with"})  # the titles' glue words
+
+
+@dataclass
+class SearchSetup:
+    """How the search index came to be, and the queries the search cells send in turn."""
+
+    index: str  # for the conditions block
+    index_seconds: float  # wall time of server.py reindex; 0 when the index was not rebuilt
+    queries: list[str]
+    kinds: dict[str, int]  # kind of query -> how many
+
+
+def server_env(data_dir: Path, database_url: str, secret: str) -> dict[str, str]:
+    """The environment of every server.py command the bench runs (serve, reindex)."""
+    env = dict(os.environ)
+    env.update(
+        CHAUPAL_DATA_DIR=str(data_dir),
+        CHAUPAL_SECRET_KEY=secret,
+        CHAUPAL_DATABASE_URL=database_url,
+    )
+    return env
+
+
+def indexed_documents(env: dict[str, str]) -> int:
+    """Documents in the search index the server would open (0 when there is none yet)."""
+    from forum.settings import Settings
+    from search.whoosh_index import WhooshIndex
+
+    index = WhooshIndex(Settings.from_env(env).index_dir)
+    try:
+        return index.doc_count()
+    finally:
+        index.close()
+
+
+def build_search_index(
+    options: Options, env: dict[str, str], built_now: bool, log: Path
+) -> tuple[str, float]:
+    """Runs `server.py reindex` on the corpus database unless --reindex or an existing index
+    says otherwise; returns what was done (for the report) and its wall time."""
+    if options.reindex == "never":
+        print("search index: served as it is (--reindex never)", flush=True)
+        return "served as found (--reindex never)", 0.0
+    if options.reindex == "auto" and not built_now:
+        found = indexed_documents(env)
+        if found:
+            print(f"search index: reusing the corpus's ({found:,} documents)", flush=True)
+            return (
+                f"reused from the corpus ({found:,} documents; --reindex always rebuilds it)",
+                0.0,
+            )
+    procs = options.index_procs or min(os.cpu_count() or 1, 4)  # reindex's own default
+    argv = [sys.executable, "server.py", "reindex", "--procs", str(procs)]
+    print(f"search index: building with server.py reindex --procs {procs}", flush=True)
+    started = time.perf_counter()
+    with log.open("wb") as handle:
+        done = subprocess.run(argv, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"error: server.py reindex exited with {done.returncode}:\n{tail(log)}")
+    said = next(
+        (x.strip() for x in reversed(log.read_text().splitlines()) if x.startswith("Indexed ")),
+        "",
+    )
+    print(f"search index: built in {seconds:.1f} s ({said or 'no summary printed'})", flush=True)
+    return f"built by server.py reindex --procs {procs} in {seconds:.1f} s: {said}", seconds
+
+
+async def corpus_texts(database_url: str, seed: int) -> list[str]:
+    """The plain text (as indexed) of SEARCH_SAMPLE indexed posts and as many thread titles,
+    drawn with a fixed seed."""
+    from forum import db, markup, permissions
+    from forum.models import Post, Thread
+
+    rng = random.Random(seed + 3)
+    await db.open_database(database_url, migrate=False)
+    try:
+        post_ids = await Post.filter(permissions.indexed_posts_q()).values_list("id", flat=True)
+        thread_ids = await Thread.filter(permissions.indexed_thread_q()).values_list(
+            "id", flat=True
+        )
+        posts = rng.sample(sorted(int(str(i)) for i in post_ids), min(SEARCH_SAMPLE, len(post_ids)))
+        threads = rng.sample(
+            sorted(int(str(i)) for i in thread_ids), min(SEARCH_SAMPLE, len(thread_ids))
+        )
+        bodies = await Post.filter(id__in=posts).order_by("id").values_list("body_html", flat=True)
+        titles = await Thread.filter(id__in=threads).order_by("id").values_list("title", flat=True)
+    finally:
+        await db.close_database()
+    return [markup.plain_text(str(b)) for b in bodies] + [str(t) for t in titles]
+
+
+def query_words(text: str) -> list[str]:
+    return [w for w in QUERY_WORD.findall(text.lower()) if w not in NOT_QUERIED]
+
+
+def adjacent_pairs(text: str) -> list[tuple[str, str]]:
+    """Two words next to each other in the text (only a space between them)."""
+    tokens = text.lower().split()
+    return [
+        (a, b)
+        for a, b in itertools.pairwise(tokens)
+        if QUERY_WORD.fullmatch(a)
+        and QUERY_WORD.fullmatch(b)
+        and not {a, b} & NOT_QUERIED
+        and a != b
+    ]
+
+
+def search_queries(
+    texts: Sequence[str], seed: int, per_kind: int = SEARCH_QUERIES_PER_KIND
+) -> tuple[list[str], dict[str, int]]:
+    """Queries as people type them, every one found in the corpus: a word of a post or title,
+    two words of the same post (not next to each other), and a "phrase" of two adjacent words.
+    The kinds alternate, so every stretch of the rotation has each of them."""
+    rng = random.Random(seed + 4)
+    kinds: dict[str, list[str]] = {"one-word": [], "two-word": [], "phrase": []}
+    worded = [words for words in (query_words(t) for t in texts) if words]
+    paired = [pairs for pairs in (adjacent_pairs(t) for t in texts) if pairs]
+    if not worded:
+        raise SystemExit("error: the corpus has no words to search for")
+    for _ in range(per_kind * 50):  # a small vocabulary runs out of new queries: stop then
+        if all(len(found) >= per_kind for found in kinds.values()):
+            break
+        words = rng.choice(worded)
+        candidates = {
+            "one-word": rng.choice(words),
+            "two-word": " ".join(rng.sample(sorted(set(words)), 2)) if len(set(words)) > 1 else "",
+            "phrase": '"{} {}"'.format(*rng.choice(rng.choice(paired))) if paired else "",
+        }
+        for kind, query in candidates.items():
+            if query and query not in kinds[kind] and len(kinds[kind]) < per_kind:
+                kinds[kind].append(query)
+    queries = [q for group in itertools.zip_longest(*kinds.values()) for q in group if q]
+    return queries, {kind: len(found) for kind, found in kinds.items()}
+
+
+def prepare_search(
+    options: Options, env: dict[str, str], database_url: str, built_now: bool, log: Path
+) -> SearchSetup:
+    index, seconds = build_search_index(options, env, built_now, log)
+    queries, kinds = search_queries(
+        asyncio.run(corpus_texts(database_url, options.seed)), options.seed
+    )
+    return SearchSetup(index=index, index_seconds=seconds, queries=queries, kinds=kinds)
 
 
 # Step 2: processes (the server, the ceiling)
@@ -1181,14 +1383,8 @@ def tail(path: Path, lines: int = 30) -> str:
         return ""
 
 
-def start_server(options: Options, data_dir: Path, database_url: str) -> Process:
+def start_server(options: Options, data_dir: Path, env: dict[str, str]) -> Process:
     port = free_port()
-    env = dict(os.environ)
-    env.update(
-        CHAUPAL_DATA_DIR=str(data_dir),
-        CHAUPAL_SECRET_KEY=secrets.token_urlsafe(48),
-        CHAUPAL_DATABASE_URL=database_url,
-    )
     argv = [sys.executable, "server.py", "serve", "--port", str(port), "--log-level", "warning"]
     if options.workers > 1:
         argv += ["--workers", str(options.workers)]
@@ -1231,6 +1427,8 @@ class Measurement:
     ratio: float = field(default=0.0, kw_only=True)  # req/s over the ceiling's req/s
     verdict: str = field(default="", kw_only=True)  # PASS, FAIL or "" (no target)
     target: str = field(default="", kw_only=True)
+    connections: int = field(default=0, kw_only=True)  # 0: the run's --connections
+    queries: int = field(default=0, kw_only=True)  # search queries sent in turn
     body_bytes: int
     rps: float
     p50_ms: float
@@ -1244,38 +1442,63 @@ class Measurement:
     cpu_ms_per_request: float  # server CPU time per request: steady even on a busy machine
 
 
+@dataclass(frozen=True)
+class Rotation:
+    """What a cell changes from the run's defaults: the paths (with their queries) its
+    requests take in turn instead of the URL's, and its number of connections."""
+
+    paths: tuple[str, ...] = ()
+    connections: int | None = None
+    timeout: int | None = None  # seconds before wrk drops a request as an error (its default: 2)
+
+
+SAME = Rotation()  # the URL's own path, the run's connections
+
+
 class LoadGenerator(Protocol):
     @property
     def description(self) -> str: ...
 
-    def warm_up(self, url: str, headers: Sequence[str] = ()) -> None:
+    def warm_up(self, url: str, headers: Sequence[str] = (), load: Rotation = SAME) -> None:
         """Loads the URL for the warm-up seconds; nothing is recorded."""
         ...
 
-    def run(self, url: str, headers: Sequence[str] = ()) -> dict[str, Any]:
+    def run(self, url: str, headers: Sequence[str] = (), load: Rotation = SAME) -> dict[str, Any]:
         """The measured run; returns loadgen.summarise()-shaped figures. `headers` are
-        "Name: value" lines of one header; each request sends the next one in turn."""
+        "Name: value" lines of one header; each request sends the next one in turn; `load`
+        rotates the paths too, or sets the cell's own number of connections."""
         ...
 
 
 WRK_ROTATE = r"""
--- One header (a session cookie or a bearer token) per request, taken in turn from the list,
--- each wrk thread starting at its own place in it.
+-- One header (a session cookie or a bearer token) and one path (a search query) per request,
+-- each taken in turn from its list when there is one, each wrk thread starting at its own
+-- place in them.
 local header_name = %s
 local header_values = { %s }
+local paths = { %s }
 local started = 0
 setup = function(thread)
   thread:set("offset", started * 7)
   started = started + 1
 end
 local index = 0
+local path_index = 0
 init = function(args)
-  index = (offset or 0) %% #header_values
+  index = (offset or 0) %% math.max(#header_values, 1)
+  path_index = (offset or 0) %% math.max(#paths, 1)
 end
 request = function()
-  index = index %% #header_values + 1
-  wrk.headers[header_name] = header_values[index]
-  return wrk.format(nil, nil, wrk.headers)
+  if #header_values > 0 then
+    index = index %% #header_values + 1
+    wrk.headers[header_name] = header_values[index]
+  end
+  local path = nil
+  if #paths > 0 then
+    path_index = path_index %% #paths + 1
+    path = paths[path_index]
+  end
+  return wrk.format(nil, path, wrk.headers)
 end
 """
 
@@ -1284,15 +1507,18 @@ def lua_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def wrk_script(headers: Sequence[str]) -> str:
-    """The Lua script: the done() hook, plus a request() rotating the headers if any."""
-    if not headers:
+def wrk_script(headers: Sequence[str], paths: Sequence[str] = ()) -> str:
+    """The Lua script: the done() hook, plus a request() rotating the headers and the paths,
+    if there are any."""
+    if not headers and not paths:
         return WRK_SCRIPT
     names = {line.split(":", 1)[0].strip() for line in headers}
-    if len(names) != 1:
+    if len(names) > 1:
         raise ValueError(f"one header name per run, got {sorted(names)}")
+    name = lua_string(names.pop()) if names else "nil"
     values = ", ".join(lua_string(line.split(":", 1)[1].strip()) for line in headers)
-    return WRK_ROTATE % (lua_string(names.pop()), values) + WRK_SCRIPT
+    rotated = ", ".join(lua_string(path) for path in paths)
+    return WRK_ROTATE % (name, values, rotated) + WRK_SCRIPT
 
 
 WRK_SCRIPT = r"""
@@ -1316,10 +1542,11 @@ class Wrk:
     warmup: int
     work_dir: Path
 
-    def script(self, headers: Sequence[str]) -> Path:
-        path = self.work_dir / f"wrk-{len(headers)}-{abs(hash(tuple(headers)))}.lua"
+    def script(self, headers: Sequence[str], paths: Sequence[str] = ()) -> Path:
+        key = (tuple(headers), tuple(paths))
+        path = self.work_dir / f"wrk-{len(headers)}-{len(paths)}-{abs(hash(key))}.lua"
         if not path.exists():
-            path.write_text(wrk_script(headers))
+            path.write_text(wrk_script(headers, paths))
         return path
 
     @property
@@ -1329,27 +1556,25 @@ class Wrk:
         ).stdout.split("\n")[0]
         return (
             f"{version.split(' [')[0] or 'wrk'} (-t{self.threads} -c{self.connections} -d{self.duration}s --latency,"
-            f" p95 via a Lua done() hook; signed-in credentials rotated per request by a Lua"
-            f" request()), warm-up {self.warmup} s"
+            f" p95 via a Lua done() hook; signed-in credentials and search queries rotated per"
+            f" request by a Lua request()), warm-up {self.warmup} s"
         )
 
-    def warm_up(self, url: str, headers: Sequence[str] = ()) -> None:
+    def _argv(self, headers: Sequence[str], load: Rotation) -> list[str]:
+        connections = load.connections or self.connections
+        threads = min(self.threads, connections)
+        script = self.script(headers, load.paths)
+        timeout = [f"--timeout={load.timeout}s"] if load.timeout else []
+        return [self.binary, f"-t{threads}", f"-c{connections}", *timeout, "-s", str(script)]
+
+    def warm_up(self, url: str, headers: Sequence[str] = (), load: Rotation = SAME) -> None:
         if self.warmup > 0:
-            argv = [
-                self.binary,
-                f"-t{self.threads}",
-                f"-c{self.connections}",
-                f"-d{self.warmup}s",
-                "-s",
-                str(self.script(headers)),
-                url,
-            ]
+            argv = [*self._argv(headers, load), f"-d{self.warmup}s", url]
             subprocess.run(argv, capture_output=True, check=True)
 
-    def run(self, url: str, headers: Sequence[str] = ()) -> dict[str, Any]:
-        base = [self.binary, f"-t{self.threads}", f"-c{self.connections}"]
+    def run(self, url: str, headers: Sequence[str] = (), load: Rotation = SAME) -> dict[str, Any]:
         done = subprocess.run(
-            [*base, f"-d{self.duration}s", "--latency", "-s", str(self.script(headers)), url],
+            [*self._argv(headers, load), f"-d{self.duration}s", "--latency", url],
             capture_output=True,
             text=True,
         )
@@ -1387,25 +1612,33 @@ class Builtin:
         return (
             f"built-in asyncio client bench/loadgen.py (uvloop, keep-alive HTTP/1.1, {self.procs} process"
             f"{'es' if self.procs > 1 else ''}, -c{self.connections} -d{self.duration}s, signed-in credentials"
-            f" rotated per request from --header-file), warm-up {self.warmup} s"
+            f" rotated per request from --header-file, search queries from --path-file), warm-up"
+            f" {self.warmup} s"
         )
 
     work_dir: Path
 
-    def warm_up(self, url: str, headers: Sequence[str] = ()) -> None:
+    def warm_up(self, url: str, headers: Sequence[str] = (), load: Rotation = SAME) -> None:
         if self.warmup > 0:
-            self._loadgen(url, self.warmup, headers)
+            self._loadgen(url, self.warmup, headers, load)
 
-    def run(self, url: str, headers: Sequence[str] = ()) -> dict[str, Any]:
-        return self._loadgen(url, self.duration, headers)
+    def run(self, url: str, headers: Sequence[str] = (), load: Rotation = SAME) -> dict[str, Any]:
+        return self._loadgen(url, self.duration, headers, load)
 
-    def _loadgen(self, url: str, seconds: int, headers: Sequence[str]) -> dict[str, Any]:
-        argv = [sys.executable, str(BENCH / "loadgen.py"), url, "-c", str(self.connections)]
-        argv += ["-d", str(seconds), "--warmup", "0", "--procs", str(self.procs)]
-        if headers:
-            header_file = self.work_dir / f"headers-{len(headers)}-{abs(hash(tuple(headers)))}.txt"
-            header_file.write_text("".join(f"{line}\n" for line in headers))
-            argv += ["--header-file", str(header_file)]
+    def _loadgen(
+        self, url: str, seconds: int, headers: Sequence[str], load: Rotation
+    ) -> dict[str, Any]:
+        connections = load.connections or self.connections
+        argv = [sys.executable, str(BENCH / "loadgen.py"), url, "-c", str(connections)]
+        argv += ["-d", str(seconds), "--warmup", "0", "--procs", str(min(self.procs, connections))]
+        for flag, name, lines in (
+            ("--header-file", "headers", headers),
+            ("--path-file", "paths", load.paths),
+        ):
+            if lines:
+                listed = self.work_dir / f"{name}-{len(lines)}-{abs(hash(tuple(lines)))}.txt"
+                listed.write_text("".join(f"{line}\n" for line in lines))
+                argv += [flag, str(listed)]
         done = subprocess.run(argv, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"bench/loadgen.py failed ({done.returncode}):\n{done.stderr}")
@@ -1476,12 +1709,16 @@ def measure(
     headers: Sequence[str] = (),
     reader: str = "anonymous",
     page: str = "",
+    load: Rotation = SAME,
 ) -> Measurement:
-    rotating = f" ({len(headers)} credentials in turn)" if headers else ""
-    print(f"measuring {label}, {reader}{rotating}: {process.base}{path}", flush=True)
-    generator.warm_up(process.base + path, headers)
+    rotating = [f"{len(headers)} credentials"] if headers else []
+    rotating += [f"{len(load.paths)} queries"] if load.paths else []
+    turns = f" ({' and '.join(rotating)} in turn)" if rotating else ""
+    sockets = f", {load.connections} connections" if load.connections else ""
+    print(f"measuring {label}, {reader}{turns}{sockets}: {process.base}{path}", flush=True)
+    generator.warm_up(process.base + path, headers, load)
     cpu_before, wall_before = cpu_seconds(process.popen.pid), time.perf_counter()
-    figures = generator.run(process.base + path, headers)
+    figures = generator.run(process.base + path, headers, load)
     cpu_after, wall_after = cpu_seconds(process.popen.pid), time.perf_counter()
     if figures["requests"] == 0:
         raise RuntimeError(f"no request completed against {process.base}{path}")
@@ -1501,6 +1738,8 @@ def measure(
         cpu_ms_per_request=1000 * (cpu_after - cpu_before) / figures["requests"],
         reader=reader,
         page=page,
+        connections=load.connections or 0,
+        queries=len(load.paths),
     )
 
 
@@ -1578,6 +1817,7 @@ def conditions(
     corpus: Corpus,
     generator: LoadGenerator,
     load_before: tuple[float, float, float],
+    search: SearchSetup | None = None,
 ) -> dict[str, str]:
     import starlette
     import tortoise
@@ -1589,6 +1829,18 @@ def conditions(
         affinity = os.cpu_count() or 0
     loops = [name for name in ("uvloop", "httptools") if _importable(name)]
     r = corpus.rows
+    searching = {}
+    if search is not None:
+        searching = {
+            "Search index": search.index,
+            "Search queries": (
+                f"{len(search.queries)} sent in turn ("
+                + ", ".join(f"{n} {kind}" for kind, n in search.kinds.items())
+                + f"; seed {options.seed}) drawn from {SEARCH_SAMPLE} posts and {SEARCH_SAMPLE}"
+                f" thread titles; page 1, one result per thread; {options.search_connections}"
+                " connections (concurrent searchers)"
+            ),
+        }
     return {
         "CPUs": f"{os.cpu_count()} (usable by this process: {affinity}); {cpu_model()}",
         "Python": f"{platform.python_version()} ({platform.python_implementation()}), {platform.system()} {platform.release()}",
@@ -1613,6 +1865,7 @@ def conditions(
             f" token each, the admin with {len(corpus.sessions['admin'])}; rotated per request)"
         ),
         "Load": f"GET, {options.connections} connections, {options.duration} s per URL after {options.warmup} s warm-up",
+        **searching,
         "Load generator": generator.description,
         "Machine load": machine_load(load_before),
     }
@@ -1642,10 +1895,20 @@ TARGET_P99_MS = 50  # at 100,000 posts: every page, every reader
 TARGET_ANON_LIST_RPS = 2_500  # at 100,000 posts: anonymous home, directory and community list
 TARGET_SIGNED_IN_1M_RPS = 1_000  # at 1,000,000 posts: every page signed in
 MILLION = 1_000_000
+# Search (DESIGN.md): at 100,000 posts, with two workers, 8 concurrent searchers get p95 < 60 ms.
+TARGET_SEARCH_P95_MS = 60
+TARGET_SEARCH_CONNECTIONS = 8
+TARGET_SEARCH_WORKERS = 2
+SEARCH_TARGET = (
+    f"search: {TARGET_SEARCH_CONNECTIONS} concurrent searchers, p95 < {TARGET_SEARCH_P95_MS} ms"
+)
 
 
 def target_for(m: Measurement, posts: int) -> tuple[str, bool] | None:
     """The target a cell is held to, and whether it met it; None when none applies."""
+    if m.page in SEARCH_PAGES:
+        ok = m.p95_ms < TARGET_SEARCH_P95_MS and m.non2xx + m.errors == 0
+        return f"p95 < {TARGET_SEARCH_P95_MS} ms", ok
     if posts >= MILLION:
         if m.reader == "anonymous":
             return None
@@ -1657,7 +1920,28 @@ def target_for(m: Measurement, posts: int) -> tuple[str, bool] | None:
     return f">= {rps:,} req/s, p99 <= {TARGET_P99_MS} ms", ok
 
 
-def check_targets(report: Report, posts: int) -> None:
+def search_guide(posts: int, workers: int, connections: int) -> list[str]:
+    """Why a search verdict is only a guide: the run's conditions that differ from the target's."""
+    notes = []
+    if workers != TARGET_SEARCH_WORKERS:
+        notes.append(
+            f"the target is stated for --workers {TARGET_SEARCH_WORKERS}, this run has {workers}"
+        )
+    if connections != TARGET_SEARCH_CONNECTIONS:
+        notes.append(
+            f"measured with {connections} connections, the target is for {TARGET_SEARCH_CONNECTIONS}"
+        )
+    if posts != 100_000:
+        notes.append(f"the corpus has {posts:,} posts, the target is for 100,000")
+    return notes
+
+
+def check_targets(
+    report: Report,
+    posts: int,
+    workers: int = 1,
+    search_connections: int = TARGET_SEARCH_CONNECTIONS,
+) -> None:
     for m in report.results:
         m.ratio = m.rps / report.ceiling.rps if report.ceiling.rps else float("nan")
         verdict = target_for(m, posts)
@@ -1678,10 +1962,26 @@ def check_targets(report: Report, posts: int) -> None:
             report.targets.append(
                 f"(this corpus has {posts:,} posts: the 100,000-post targets are applied as a guide)"
             )
+    searched = [m for m in report.results if m.page in SEARCH_PAGES]
+    if searched:
+        guide = search_guide(posts, workers, search_connections)
+        report.targets.append(
+            f"search cells: at 100,000 posts with --workers {TARGET_SEARCH_WORKERS}, "
+            f"{TARGET_SEARCH_CONNECTIONS} concurrent searchers get p95 < {TARGET_SEARCH_P95_MS} ms"
+            + (f" (a guide here: {'; '.join(guide)})" if guide else "")
+        )
+    report.checks = []
+    if searched:
+        got = ", ".join(f"{m.label} {m.reader} p95 {m.p95_ms:.1f} ms" for m in searched)
+        errors = sum(m.non2xx + m.errors for m in searched)
+        got += f", {errors} errors" if errors else ""
+        guide = search_guide(posts, workers, search_connections)
+        got += f" (guide only: {'; '.join(guide)})" if guide else ""
+        report.checks.append((SEARCH_TARGET, got, all(m.verdict == "PASS" for m in searched)))
     rss = report.memory_end.worker_rss
-    report.checks = [
-        (f"server RSS <= {TARGET_RSS_MB} MB per worker", f"{rss:.1f} MiB", rss <= TARGET_RSS_MB),
-    ]
+    report.checks.append(
+        (f"server RSS <= {TARGET_RSS_MB} MB per worker", f"{rss:.1f} MiB", rss <= TARGET_RSS_MB)
+    )
 
 
 def format_report(report: Report) -> str:
@@ -1711,7 +2011,7 @@ def format_report(report: Report) -> str:
     )
     rows = [
         (
-            m.label,
+            f"{m.label} (-c{m.connections})" if m.connections else m.label,
             m.reader,
             f"{m.rps:,.0f}",
             f"{m.p50_ms:.1f}",
@@ -1722,7 +2022,7 @@ def format_report(report: Report) -> str:
             f"{m.server_cpu_pct:.0f}%",
             f"{m.cpu_ms_per_request:.2f}",
             f"{m.body_bytes:,}",
-            f"{m.ratio:.3f}" if m is not report.ceiling else "1",
+            "1" if m is report.ceiling else "-" if m.page in SEARCH_PAGES else f"{m.ratio:.3f}",
             m.verdict or "-",
         )
         for m in [*report.results, report.ceiling]
@@ -1759,13 +2059,15 @@ def format_report(report: Report) -> str:
         "",
         "Targets",
     ]
-    failed = [m for m in report.results if m.verdict == "FAIL"]
-    passed = [m for m in report.results if m.verdict == "PASS"]
-    out.append(
-        f"  {'PASS' if not failed else 'FAIL'}  pages: {len(passed)} of {len(passed) + len(failed)} cells"
-        " meet their target"
-        + (": failing " + ", ".join(f"{m.label}/{m.reader}" for m in failed) if failed else "")
-    )
+    held = [m for m in report.results if m.page not in SEARCH_PAGES]  # search: its own line
+    failed = [m for m in held if m.verdict == "FAIL"]
+    passed = [m for m in held if m.verdict == "PASS"]
+    if held:
+        out.append(
+            f"  {'PASS' if not failed else 'FAIL'}  pages: {len(passed)} of {len(passed) + len(failed)} cells"
+            " meet their target"
+            + (": failing " + ", ".join(f"{m.label}/{m.reader}" for m in failed) if failed else "")
+        )
     out += [
         f"  {'PASS' if ok else 'FAIL'}  {what:<34} measured {got}"
         for what, got, ok in report.checks
@@ -1784,6 +2086,8 @@ PAGE_LABELS = {
     "thread": "thread page",
     "notifications": "notifications",
     "json": "thread JSON",
+    "search": "search",
+    "search-json": "search JSON",
 }
 
 
@@ -1798,11 +2102,18 @@ def page_path(page: str, corpus: Corpus) -> str:
     }[page]
 
 
+def search_path(page: str, query: str) -> str:
+    """The search page (forum/web/search.py) or the search API (shared/API.md) for a query:
+    page 1, one result per thread, as a person's first search."""
+    base = "/search" if page == "search" else "/api/v1/search"
+    return f"{base}?{urlencode({'q': query})}"
+
+
 def credentials(page: str, reader: str, corpus: Corpus) -> list[str]:
     """The header lines a reader's requests carry in turn: none for anonymous readers."""
     if reader == "anonymous":
         return []
-    if page == "json":
+    if page in ("json", "search-json"):
         return [f"Authorization: Bearer {token}" for token in corpus.api_tokens[reader]]
     return [f"Cookie: chaupal_session={token}" for token in corpus.sessions[reader]]
 
@@ -1811,11 +2122,22 @@ def credentials(page: str, reader: str, corpus: Corpus) -> list[str]:
 class Cell:
     page: str
     reader: str
-    path: str
+    path: str  # the first of `paths` when the cell rotates them
     headers: tuple[str, ...]
+    paths: tuple[str, ...] = ()  # sent in turn (the search queries)
+    connections: int | None = None  # the cell's own, instead of --connections
+
+    @property
+    def load(self) -> Rotation:
+        # A search answer slower than wrk's 2 s would be dropped as a timeout, not counted in
+        # the latency: the search cells wait for it.
+        timeout = SEARCH_TIMEOUT_S if self.page in SEARCH_PAGES else None
+        return Rotation(self.paths, self.connections, timeout)
 
 
-def cells(options: Options, corpus: Corpus) -> tuple[list[Cell], list[str]]:
+def cells(
+    options: Options, corpus: Corpus, queries: Sequence[str] = ()
+) -> tuple[list[Cell], list[str]]:
     chosen: list[Cell] = []
     skipped: list[str] = []
     for page in options.pages:
@@ -1824,34 +2146,133 @@ def cells(options: Options, corpus: Corpus) -> tuple[list[Cell], list[str]]:
                 skipped.append("notifications, anonymous (a redirect to sign in, nothing to serve)")
                 continue
             headers = tuple(credentials(page, reader, corpus))
-            chosen.append(Cell(page, reader, page_path(page, corpus), headers))
+            if page in SEARCH_PAGES:
+                if not queries:
+                    raise ValueError("the search cells need queries")
+                paths = tuple(search_path(page, q) for q in queries)
+                chosen.append(
+                    Cell(page, reader, paths[0], headers, paths, options.search_connections)
+                )
+            else:
+                chosen.append(Cell(page, reader, page_path(page, corpus), headers))
     return chosen, skipped
 
 
-def fail(server: Process, cell: Cell, why: str, body: bytes) -> SystemExit:
+def fail(server: Process, cell: Cell, why: str, body: bytes, path: str | None = None) -> SystemExit:
     return SystemExit(
-        f"error: GET {cell.path} as {cell.reader}: {why}\n{body[:500]!r}\n{tail(server.log)}"
+        f"error: GET {path or cell.path} as {cell.reader}: {why}\n{body[:500]!r}\n{tail(server.log)}"
     )
+
+
+def check_view(server: Process, cell: Cell, body: bytes, path: str | None = None) -> None:
+    """An HTML page must be the reader's own view: signed in or not, admin or not."""
+    signed_in = b"Sign out" in body
+    if signed_in != (cell.reader != "anonymous"):
+        raise fail(server, cell, f"expected the {cell.reader} view", body, path)
+    if cell.reader == "admin" and b'href="/moderation"' not in body:
+        raise fail(server, cell, "the admin's page has no link to /moderation", body, path)
+    if cell.reader == "member" and b'href="/moderation"' in body:
+        raise fail(server, cell, "an ordinary member's page links to /moderation", body, path)
+
+
+SEARCH_HIT = b'<li class="card search-hit">'  # templates/search.html, one per result shown
+SEARCH_TOTAL = re.compile(rb'<h2 class="section-title">([\d,]+) results?\b')
+SEARCH_SPOT_CHECKS = 5  # queries checked for each further reader of a search page
+SEARCH_TIMEOUT_S = 30  # wrk --timeout of the search cells
+
+
+def query_kind(query: str) -> str:
+    """one-word, two-word or phrase: the kinds search_queries draws."""
+    if query.startswith('"'):
+        return "phrase"
+    return "two-word" if " " in query else "one-word"
+
+
+def percentile_ms(times: Sequence[float], fraction: float) -> float:
+    ordered = sorted(times)
+    return 1000 * ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def search_results(page: str, body: bytes) -> tuple[int, int, bool]:
+    """(results shown, total found, whether it fell back to any word) of a search answer."""
+    if page == "search-json":
+        found = json.loads(body)
+        return len(found["items"]), int(found["total"]), found.get("fallback") == "any"
+    match = SEARCH_TOTAL.search(body)
+    total = int(match.group(1).replace(b",", b"")) if match else 0
+    return body.count(SEARCH_HIT), total, b"No result has every word" in body
+
+
+def search_facts(server: Process, cell: Cell, every: bool, threads: int = 0) -> dict[str, Any]:
+    """Runs the cell's queries (all of them, or the first few when another reader of the same
+    page already ran them all) and fails unless each has results: an empty or partial index
+    would be fast and measure nothing."""
+    paths = cell.paths if every else cell.paths[:SEARCH_SPOT_CHECKS]
+    header = cell.headers[0] if cell.headers else None
+    sizes: list[int] = []
+    totals: list[int] = []
+    fallbacks = 0
+    alone: dict[str, list[float]] = {}  # kind of query -> seconds, one request at a time
+    for path in paths:
+        started = time.perf_counter()
+        status, body, _ = get(server.port, path, header=header)
+        took = time.perf_counter() - started
+        alone.setdefault(query_kind(unquote_plus(path.partition("?q=")[2])), []).append(took)
+        if status != 200:
+            raise fail(server, cell, f"answered {status}", body, path)
+        if cell.page == "search":
+            check_view(server, cell, body, path)
+        shown, total, fallback = search_results(cell.page, body)
+        if shown == 0 or total == 0:
+            raise fail(
+                server,
+                cell,
+                f"no results for {unquote_plus(path.partition('?q=')[2])!r}: is the search index"
+                " empty? (--reindex auto or always builds it)",
+                body,
+                path,
+            )
+        sizes.append(len(body))
+        totals.append(total)
+        fallbacks += fallback
+    checked = "each checked" if every else f"the first {len(paths)} checked"
+    what = (
+        f"{len(cell.paths)} queries in turn, {checked}: {min(totals):,} to {max(totals):,}"
+        f" results, median {int(statistics.median(totals)):,}"
+        # One result per thread: how broad the queries are, which is most of what they cost.
+        + (f" ({statistics.median(totals) / threads:.0%} of the threads)" if threads else "")
+        + (f", {fallbacks} by any word" if fallbacks else "")
+    )
+    if every:  # each query once, one at a time, on a new connection: a lone searcher
+        what += "; alone, p50/p95 ms: " + ", ".join(
+            f"{kind} {percentile_ms(times, 0.5):.0f}/{percentile_ms(times, 0.95):.0f}"
+            for kind, times in alone.items()
+        )
+    base = cell.path.partition("?")[0]
+    return {"path": f"{base}?q=...", "bytes": int(statistics.median(sizes)), "what": what}
 
 
 def page_facts(server: Process, corpus: Corpus, chosen: list[Cell]) -> dict[str, dict[str, Any]]:
     """Fetches each measured URL once per reader: checks the status, that the page is that
-    reader's view (signed in or not, admin or not) and its shape; records its size."""
+    reader's view (signed in or not, admin or not) and its shape; records its size. A search
+    cell's queries each must have results."""
     facts: dict[str, dict[str, Any]] = {}
+    searched: set[str] = set()
     for cell in chosen:
+        if cell.page in SEARCH_PAGES:
+            label = f"{PAGE_LABELS[cell.page]}, {cell.reader}"
+            facts[label] = search_facts(
+                server, cell, every=cell.page not in searched, threads=corpus.rows.get("threads", 0)
+            )
+            searched.add(cell.page)
+            continue
         status, body, _ = get(
             server.port, cell.path, header=cell.headers[0] if cell.headers else None
         )
         if status != 200:
             raise fail(server, cell, f"answered {status}", body)
         if cell.page != "json":
-            signed_in = b"Sign out" in body
-            if signed_in != (cell.reader != "anonymous"):
-                raise fail(server, cell, f"expected the {cell.reader} view", body)
-            if cell.reader == "admin" and b'href="/moderation"' not in body:
-                raise fail(server, cell, "the admin's page has no link to /moderation", body)
-            if cell.reader == "member" and b'href="/moderation"' in body:
-                raise fail(server, cell, "an ordinary member's page links to /moderation", body)
+            check_view(server, cell, body)
         if cell.page == "thread":
             posts = body.count(b'<li class="post')
             what = f"{posts} posts"
@@ -1932,21 +2353,34 @@ def run(options: Options) -> Report | None:
         elif options.database_url:
             database_url = options.database_url
         else:
-            database_url = f"sqlite://{data_dir / 'chaupal.sqlite3'}"
+            database_url = f"sqlite://{data_dir / SQLITE_FILE}"
         if build:
             corpus = build_corpus(options, data_dir, database_url)  # step 1
         else:
             corpus = load_corpus(data_dir)
             database_url = corpus.database_url
             print(f"corpus: reusing {data_dir} ({corpus.posts:,} posts)", flush=True)
+        env = server_env(data_dir, database_url, secrets.token_urlsafe(48))
+        search: SearchSetup | None = None
+        if set(options.pages) & set(SEARCH_PAGES):  # step 1b
+            if options.build_only:  # so that the kept corpus has its index
+                build_search_index(options, env, build, work_dir / "reindex.log")
+            else:
+                search = prepare_search(options, env, database_url, build, work_dir / "reindex.log")
+                print(
+                    f"search queries: {len(search.queries)} in turn ("
+                    + ", ".join(f"{n} {kind}" for kind, n in search.kinds.items())
+                    + f"), e.g. {', '.join(search.queries[:3])}",
+                    flush=True,
+                )
         if options.build_only:
             return None
         generator = choose_generator(options, work_dir)
         print(f"load generator: {generator.description}", flush=True)
-        chosen, skipped = cells(options, corpus)
+        chosen, skipped = cells(options, corpus, search.queries if search else ())
 
         load_before = os.getloadavg()
-        server = start_server(options, data_dir, database_url)  # step 2
+        server = start_server(options, data_dir, env)  # step 2
         try:
             pages = page_facts(server, corpus, chosen)
             memory_start = memory_mb(server.popen.pid)
@@ -1960,6 +2394,7 @@ def run(options: Options) -> Report | None:
                     cell.headers,
                     cell.reader,
                     cell.page,
+                    cell.load,
                 )
                 for cell in chosen
             ]
@@ -1983,7 +2418,7 @@ def run(options: Options) -> Report | None:
             stop_process(ceiling_app)
 
         report = Report(  # step 6
-            conditions=conditions(options, corpus, generator, load_before),
+            conditions=conditions(options, corpus, generator, load_before, search),
             pages={
                 k: {key: v for key, v in page.items() if key != "body"} for k, page in pages.items()
             },
@@ -1993,7 +2428,7 @@ def run(options: Options) -> Report | None:
             memory_end=memory_end,
             skipped=skipped,
         )
-        check_targets(report, corpus.posts)
+        check_targets(report, corpus.posts, options.workers, options.search_connections)
         return report
     finally:
         if created_db and not options.keep:
