@@ -13,13 +13,13 @@ their memberships change.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from forum import permissions, validation
-from forum.models import Community, LiveEvent, Post, Thread
+from forum import permissions, reads, validation
+from forum.models import Community, LiveEvent, Post
 from forum.permissions import Reader
 
 # Events that carry a post's words; a reader who may not see the post gets its removal instead.
@@ -90,11 +90,28 @@ def _int(value: object) -> int | None:
     return validation.object_id(value) if value is not None else None
 
 
+def thread_state(row: Mapping[str, Any]) -> ThreadState:
+    """A thread's state from a row of its columns (status, author_id, community_id,
+    merged_into_id) and its community's visibility, read now by the caller's own query."""
+    merged = row["merged_into_id"]
+    return ThreadState(
+        str(row["status"]),
+        int(row["author_id"]),
+        int(row["community_id"]),
+        str(row["visibility"]),
+        None if merged is None else int(merged),
+    )
+
+
 async def snapshot(
-    rows: Iterable[LiveEvent] = (), topics: Iterable[str] = (), threads: Iterable[int] = ()
+    rows: Iterable[LiveEvent] = (),
+    topics: Iterable[str] = (),
+    threads: Iterable[int] = (),
+    known: Mapping[int, ThreadState] | None = None,
 ) -> Snapshot:
     """The current state of every thread, community and post that these events, topics and
-    thread ids concern, in a few queries."""
+    thread ids concern, in a few queries. `known`: states of some of those threads that the
+    caller read in this same request (they are not read again)."""
     thread_ids: set[int] = set(threads)
     slugs: set[str] = set()
     post_ids: set[int] = set()
@@ -121,6 +138,9 @@ async def snapshot(
             if (found := _int(data.get("thread_id"))) is not None:
                 thread_ids.add(found)
     snap = Snapshot()
+    if known:
+        snap.threads.update(known)
+        thread_ids |= {s.merged_into for s in known.values() if s.merged_into is not None}
     await _load_threads(snap, thread_ids)
     if slugs:
         for cid, slug, visibility in await Community.filter(slug__in=sorted(slugs)).values_list(
@@ -135,23 +155,29 @@ async def snapshot(
     return snap
 
 
+# The state of some threads and their communities: fixed SQL (forum/reads.py), by primary key.
+_THREAD_STATES_SQL = """
+SELECT t.id, t.status, t.author_id, t.community_id, c.visibility, t.merged_into_id
+FROM threads t JOIN communities c ON c.id = t.community_id
+WHERE t.id IN ({marks})"""
+_CHUNK = 100
+
+
 async def _load_threads(snap: Snapshot, ids: set[int]) -> None:
     for _ in range(5):  # merged threads lead to the thread they joined, rarely more than once
         wanted = sorted(ids - snap.threads.keys())
         if not wanted:
             return
         ids = set()
-        for tid, status, author_id, cid, visibility, merged in await Thread.filter(
-            id__in=wanted
-        ).values_list(
-            "id", "status", "author_id", "community_id", "community__visibility", "merged_into_id"
-        ):
-            into = int(str(merged)) if merged is not None else None
-            snap.threads[int(str(tid))] = ThreadState(
-                str(status), int(str(author_id)), int(str(cid)), str(visibility), into
-            )
-            if into is not None:
-                ids.add(into)
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(wanted), _CHUNK):  # a bounded set of SQL texts
+            part = wanted[start : start + _CHUNK]
+            sql = _THREAD_STATES_SQL.format(marks=", ".join("?" * len(part)))
+            found += await reads.query(sql, *part)
+        for row in found:
+            state = snap.threads[int(row["id"])] = thread_state(row)
+            if state.merged_into is not None:
+                ids.add(state.merged_into)
 
 
 def decide(who: Reader, row: LiveEvent, snap: Snapshot) -> Verdict:

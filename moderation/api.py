@@ -20,7 +20,8 @@ from forum import (
     validation,
 )
 from forum.errors import Invalid
-from forum.models import Community, Flag, Notification, ReviewItem, User
+from forum.models import Community, Flag, ReviewItem, User
+from forum.web import page_cache
 from forum.web.http import api_actor, json_response, path_int, query_int, read_json
 from forum.web.limits import hit
 from moderation import actions, audit, queue
@@ -108,7 +109,7 @@ def flag_json(flag: Flag) -> dict[str, Any]:
     }
 
 
-def notification_json(n: Notification) -> dict[str, Any]:
+def notification_json(n: notifications.NotificationView) -> dict[str, Any]:
     return {
         "id": n.id,
         "kind": n.kind,
@@ -261,7 +262,10 @@ async def list_notifications(request: Request) -> Response:
     user = permissions.require_signed_in(await api_actor(request), "see notifications")
     before = validation.object_id(request.query_params.get("before", ""))
     rows, next_id = await notifications.recent(
-        user, before=before, limit=query_int(request, "limit", 30)
+        user,
+        before=before,
+        limit=query_int(request, "limit", 30),
+        cache=page_cache.memo(request, "notifications"),
     )
     return json_response(
         {

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from forum import accounts, communities, notifications, permissions, posts, threads, validation
 from forum.errors import BadRequest, Conflict, DomainError, Invalid, NotFound, PermissionDenied
 from forum.models import Thread, User
+from forum.web import page_cache
 from forum.web.http import path_int, query_int
 from forum.web.limits import hit
 from forum.web.render import (
@@ -449,8 +450,19 @@ async def notifications_page(request: Request) -> Response:
         await notifications.mark_read(signed_in(user, "see your notifications"))
         return redirect(request, "/notifications", "All marked as read.", "info")
     before = validation.object_id(request.query_params.get("before", ""))
-    rows, next_id = await notifications.recent(user, before=before)
-    return await render(request, "notifications.html", {"items": rows, "next_id": next_id})
+    rows, next_id = await notifications.recent(
+        user, before=before, cache=page_cache.memo(request, "notifications")
+    )
+
+    async def build(_: object) -> dict[str, Any]:
+        return {"items": rows, "next_id": next_id}
+
+    # The page is this person's: kept by everything it shows of each notification as they are
+    # told it now (withheld or not, decided afresh by notifications.recent on every request),
+    # read or not, and the next page's link. Relative times in it may lag by the memo's age
+    # (static/app.js refreshes them).
+    key = ("notifications", user.id, next_id, tuple(notifications.shown_as(n) for n in rows))
+    return await page_cache.render_shared(request, "notifications.html", key, build)
 
 
 routes = [
