@@ -462,7 +462,9 @@ async def notifications_page(request: Request) -> Response:
     # read or not, and the next page's link. Relative times in it may lag by the memo's age
     # (static/app.js refreshes them).
     key = ("notifications", user.id, next_id, tuple(notifications.shown_as(n) for n in rows))
-    return await page_cache.render_shared(request, "notifications.html", key, build)
+    return await page_cache.render_shared(
+        request, "notifications.html", key, build, kept_in="own pages"
+    )
 
 
 routes = [

@@ -43,7 +43,7 @@ MAX_BYTES = 32 * 1024 * 1024
 MAX_AGE_SECONDS = 30.0
 MEMO_BYTES = 8 * 1024 * 1024  # a memo's default; a worker holds a handful of them
 # The thread pages' memo holds their rows and rendered post streams: the largest.
-MEMO_SIZES = {"thread": 24 * 1024 * 1024, "pages": 32 * 1024 * 1024}
+MEMO_SIZES = {"thread": 24 * 1024 * 1024, "pages": 32 * 1024 * 1024, "own pages": 16 * 1024 * 1024}
 
 
 class Memo:
@@ -285,6 +285,7 @@ async def render_shared(
     build: Callable[[Personal], Awaitable[dict[str, Any]]],
     *,
     reactions: Mapping[int, Iterable[str]] | None = None,
+    kept_in: str = "pages",
 ) -> HTMLResponse:
     """A page every reader of a kind shares: rendered once per `key` (which must hold all
     the page's context depends on besides the reader's own parts) and kept with slots for
@@ -292,7 +293,8 @@ async def render_shared(
     account menu and notices, the CSRF token, their name and id, the reactions they gave
     (`reactions`: post id -> kinds). The template, address, whether someone is signed in and
     what the site offers them (SiteCaps) are part of every key. `build` makes the context,
-    only when no rendering is kept."""
+    only when no rendering is kept. `kept_in` names the memo: pages kept per person (their
+    notifications) go in one of their own, so they never push out the shared ones."""
     me = await personal(request)
     if reactions is not None:
         me.reactions = ReactionMarks(reactions)
@@ -305,7 +307,7 @@ async def render_shared(
         me.header.caps,
         key,
     )
-    kept = memo(request, "pages")
+    kept = memo(request, kept_in)
     parts = kept.get(full_key)
     if not isinstance(parts, Skeleton):
         parts = skeleton(render_page(me, template, await build(me), shared=True))
