@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 
 from forum import permissions, reads, validation
 from forum.errors import BadRequest, NotFound
-from forum.events import rsvp, times
+from forum.events import organise, rsvp, times
 from forum.models import Community, Event, EventPolicy, User
 
 PAGE_MAX = 100
@@ -173,13 +173,14 @@ SELECT e.id, e.title, e.starts_at, e.community_id, c.slug AS c_slug, c.name AS c
     c.description AS c_description, c.kind AS c_kind, c.visibility AS c_visibility,
     c.member_count AS c_member_count, c.thread_count AS c_thread_count
 FROM events e JOIN communities c ON c.id = e.community_id
-WHERE e.ends_at > ? AND e.cancelled_at IS NULL AND {where}
+WHERE e.ends_at > ? AND e.starts_at > ? AND e.cancelled_at IS NULL AND {where}
 ORDER BY e.starts_at, e.id LIMIT ?"""
 
 
 async def next_few(actor: User | None, *, mine_only: bool, limit: int = 3) -> list[NextEvent]:
     """The next events (not cancelled) for the home page: in the actor's communities (or, with
-    none, every community they may read). Reads only events not yet over (an index on ends_at)."""
+    none, every community they may read). Reads only events not yet over: none lasts longer
+    than organise.LONGEST, so the walk along starts_at begins that long ago."""
     who = await permissions.reader(actor)
     ids = permissions.member_community_ids(who) if mine_only else []
     if ids:
@@ -187,7 +188,8 @@ async def next_few(actor: User | None, *, mine_only: bool, limit: int = 3) -> li
     else:
         where, params = permissions.readable_communities_sql(who, alias="c")
     sql = _NEXT_SQL.format(where=where or "1 = 1")
-    rows = await reads.query(sql, times.now(), *params, limit)
+    now = times.now()
+    rows = await reads.query(sql, now, now - organise.LONGEST, *params, limit)
     found = [
         NextEvent(
             int(row["id"]),
