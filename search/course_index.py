@@ -26,6 +26,7 @@ from whoosh.fields import ID, KEYWORD, STORED, Schema
 from whoosh.searching import Searcher
 
 from search.analysis import WORD, index_term, normalise, text_analyzer
+from search.opening import one_at_a_time
 from search.port import CourseHit, CourseQuery
 from search.whoosh_format import AnalysedText, segment_writer
 
@@ -83,17 +84,20 @@ class WhooshCourseIndex:
         path.mkdir(parents=True, exist_ok=True)
         wanted = schema()
         self._ix: index.Index | None = None
-        try:
-            if index.exists_in(str(path)):
-                opened = index.open_dir(str(path))
-                if set(opened.schema.names()) == set(wanted.names()):
-                    self._ix = opened
-                else:
-                    opened.close()
-        except Exception:  # unreadable, or written by an older release: the sync refills it
-            log.warning("course index %s could not be opened; replacing it", path, exc_info=True)
-        if self._ix is None:
-            self._ix = index.create_in(str(path), wanted)
+        with one_at_a_time(path):
+            try:
+                if index.exists_in(str(path)):
+                    opened = index.open_dir(str(path))
+                    if set(opened.schema.names()) == set(wanted.names()):
+                        self._ix = opened
+                    else:
+                        opened.close()
+            except Exception:  # unreadable, or written by an older release: the sync refills it
+                log.warning(
+                    "course index %s could not be opened; replacing it", path, exc_info=True
+                )
+            if self._ix is None:
+                self._ix = index.create_in(str(path), wanted)
         self.path = path
         self._lock = threading.Lock()
         self._searcher_: Searcher | None = None

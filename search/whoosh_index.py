@@ -28,6 +28,7 @@ from search import query as qp
 from search import snippets
 from search.analysis import WORD, WordCount, index_term, normalise, text_analyzer
 from search.fast_query import Evaluation, Unsupported, by_thread, one_each, segment_docs, top
+from search.opening import one_at_a_time
 from search.port import Filters, Hit, Match, Results
 from search.whoosh_format import (
     MAX_DAY_NUMBER,
@@ -70,18 +71,21 @@ class WhooshIndex:
         #: empty one: the caller must queue everything for indexing again.
         self.recreated = False
         current = existed = False
-        try:
-            if existed := index.exists_in(str(path)):  # which reads its table of contents
-                self._ix = index.open_dir(str(path))
-                current = set(self._ix.schema.names()) == set(wanted.names())
-                if not current:
-                    self._ix.close()
-        except Exception:  # unreadable, or its schema names classes an older release had
-            existed = True
-            log.warning("search index %s could not be opened; replacing it", path, exc_info=True)
-        self.recreated = existed and not current
-        if not current:
-            self._ix = index.create_in(str(path), wanted)
+        with one_at_a_time(path):
+            try:
+                if existed := index.exists_in(str(path)):  # which reads its table of contents
+                    self._ix = index.open_dir(str(path))
+                    current = set(self._ix.schema.names()) == set(wanted.names())
+                    if not current:
+                        self._ix.close()
+            except Exception:  # unreadable, or its schema names classes an older release had
+                existed = True
+                log.warning(
+                    "search index %s could not be opened; replacing it", path, exc_info=True
+                )
+            self.recreated = existed and not current
+            if not current:
+                self._ix = index.create_in(str(path), wanted)
         self.path = path
         self._write_lock = threading.Lock()
         self._local = threading.local()
