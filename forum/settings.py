@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,15 +29,24 @@ def private_dir(path: Path) -> None:
 
 
 def _secret_key(data_dir: Path) -> str:
-    """The key kept in the data dir, made on first run so sessions survive restarts."""
+    """The key kept in the data dir, made on first run so sessions survive restarts. Workers
+    starting together agree on one: it is written whole to a file of its own, then linked
+    into place, which only the first to get there does; the others read that one."""
     path = data_dir / "secret_key"
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     private_dir(data_dir)
     key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
+    fd, written = tempfile.mkstemp(dir=data_dir, prefix=".secret_key.")  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(key)
+        try:
+            os.link(written, path)
+        except FileExistsError:
+            return path.read_text(encoding="utf-8").strip()
+    finally:
+        os.unlink(written)
     return key
 
 

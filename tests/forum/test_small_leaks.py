@@ -5,11 +5,13 @@ answer (413 and 500 included), and a data directory and database only their owne
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import stat
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -248,3 +250,29 @@ def test_an_existing_database_file_is_left_alone(tmp_path):
     os.chmod(path, 0o640)
     db.create_private_file(path)
     assert mode(path) == 0o640
+
+
+def _read_key(data_dir: str, start: Any, keys: Any) -> None:
+    start.wait()
+    keys.put(Settings.from_env({"CHAUPAL_DATA_DIR": data_dir}).secret_key)
+
+
+def test_workers_starting_together_agree_on_one_secret_key(tmp_path: Path) -> None:
+    """`serve --workers N` on a new data directory: each worker reads or makes the key at
+    once; they must all get the same one, whole (one used to fail with FileExistsError)."""
+    context = multiprocessing.get_context("fork")
+    for round_no in range(5):
+        data_dir = tmp_path / f"data-{round_no}"
+        start, keys = context.Barrier(4), context.Queue()
+        workers = [
+            context.Process(target=_read_key, args=(str(data_dir), start, keys)) for _ in range(4)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert [worker.exitcode for worker in workers] == [0] * 4
+        found = {keys.get(timeout=5) for _ in range(4)}
+        assert len(found) == 1 and len(found.pop()) >= 60
+        assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
+        assert [p.name for p in data_dir.iterdir()] == ["secret_key"]
