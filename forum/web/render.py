@@ -511,10 +511,7 @@ async def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HTMLResponse:
     me = await personal(request)
-    html = render_page(me, template, context or {}, shared=False)
-    if _MARK in html:  # a part kept for several readers (a thread row's form, say)
-        html = fill(skeleton(html), me)
-    return respond(me, html, status)
+    return respond(me, render_page(me, template, context or {}, shared=False), status)
 
 
 def redirect(
